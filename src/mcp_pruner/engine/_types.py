@@ -1,0 +1,67 @@
+"""Value objects shared by the engines, the rerankers and the renderer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Final
+
+from .._contract import SourceType, format_marker
+
+__all__ = ["MARKER_ID_PLACEHOLDER", "Budget", "RemovedBlock", "Selection", "Unit", "marker_text"]
+
+MARKER_ID_PLACEHOLDER: Final = "prn_0000000000"
+"""Same length as a real prune_id: what engines use to price a marker before the id exists."""
+
+
+def marker_text(start: int, end: int, reason: str) -> str:
+    """A marker as it will be rendered (with a placeholder id of the real length)."""
+    return format_marker(MARKER_ID_PLACEHOLDER, start, end, reason)
+
+
+@dataclass(frozen=True, slots=True)
+class Budget:
+    """How much to keep. ``max_prune_ratio`` and ``min_keep_lines`` are hard bounds.
+
+    ``keep_ratio`` / ``token_budget`` are targets for the tokens of the rendered
+    ``pruned_text`` (markers and line-number prefixes included when enabled).
+    Neither given: the engine decides by itself (adaptive mode).
+    """
+
+    max_prune_ratio: float = 0.9
+    min_keep_lines: int = 0
+    keep_ratio: float | None = None
+    token_budget: int | None = None
+    include_markers: bool = True
+    annotate_lines: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RemovedBlock:
+    """A maximal run of removed lines, 1-based inclusive, with a short reason naming what it held."""
+
+    start: int
+    end: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """A piece of the text an engine scores as one: a code block, a log record, a doc section, a line.
+
+    ``start``/``end`` are 0-based line indexes, end exclusive.
+    """
+
+    start: int
+    end: int
+    kind: str = "lines"
+    name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """What an engine decided: one flag per line, and the removed blocks (consistent with ``keep``)."""
+
+    keep: list[bool]
+    blocks: list[RemovedBlock]
+    source_type: SourceType
+    warnings: list[str] = field(default_factory=list)
