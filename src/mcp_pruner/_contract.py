@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 __all__ = [
     "MARKER_RE",
@@ -33,6 +33,23 @@ __all__ = [
 
 MARKER_RE = re.compile(r"^⟦PRUNÉ: prune_id=(\S+) lignes (\d+)-(\d+) \((\d+)\) raison=(.*)⟧$")
 """How clients parse a marker line (copied verbatim from the contract)."""
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _no_lone_surrogates(value: str) -> str:
+    """JSON can carry unpaired surrogates (``"\\ud800"``) but UTF-8 cannot: refuse them clearly."""
+    found = _SURROGATE.search(value)
+    if found is not None:
+        raise ValueError(
+            f"contains an unpaired UTF-16 surrogate (U+{ord(found.group()):04X}) at index {found.start()}, "
+            "which is not valid Unicode text"
+        )
+    return value
+
+
+UnicodeText = Annotated[str, AfterValidator(_no_lone_surrogates)]
 
 
 def format_marker(prune_id: str, start: int, end: int, reason: str) -> str:
@@ -78,8 +95,8 @@ class PruneOptions(_Strict):
 class PruneTextInput(_Strict):
     """Arguments of the ``prune_text`` tool."""
 
-    text: str = Field(description="The content to prune.")
-    goal_hint: str = Field(
+    text: UnicodeText = Field(description="The content to prune.")
+    goal_hint: UnicodeText = Field(
         description="What the agent is looking for; may be empty. Treated as data, never as instructions."
     )
     source_type: SourceType | None = Field(

@@ -63,6 +63,9 @@ class Settings(BaseModel):
     openai_rerank_url: str | None = None
     openai_rerank_api_key: SecretStr | None = None
     openai_rerank_model: str = "rerank"
+    tei_max_docs: int = Field(default=32, ge=1, le=1024)
+    openai_rerank_max_docs: int = Field(default=128, ge=1, le=1024)
+    openai_rerank_price_per_mtok: float = Field(default=0.0, ge=0.0)
     circuit_failure_threshold: int = Field(default=3, ge=1)
     circuit_cooldown_s: float = Field(default=30.0, ge=0.0)
     # HTTP transport
@@ -127,6 +130,11 @@ SETTING_SOURCES: Final[tuple[_Source, ...]] = (
     _Source("openai_rerank_url", ("MCP_PRUNER_RERANK_URL",), "openai_rerank_url"),
     _Source("openai_rerank_api_key", ("MCP_PRUNER_RERANK_API_KEY",), None, secret=True),
     _Source("openai_rerank_model", ("MCP_PRUNER_RERANK_MODEL",), "openai_rerank_model"),
+    _Source("tei_max_docs", ("MCP_PRUNER_TEI_MAX_DOCS",), "tei_max_docs"),
+    _Source("openai_rerank_max_docs", ("MCP_PRUNER_RERANK_MAX_DOCS",), "openai_rerank_max_docs"),
+    _Source(
+        "openai_rerank_price_per_mtok", ("MCP_PRUNER_RERANK_PRICE_PER_MTOK",), "openai_rerank_price_per_mtok"
+    ),
     _Source("circuit_failure_threshold", ("MCP_PRUNER_CIRCUIT_FAILURES",), "circuit_failure_threshold"),
     _Source("circuit_cooldown_s", ("MCP_PRUNER_CIRCUIT_COOLDOWN_S",), "circuit_cooldown_s"),
     _Source("host", ("MCP_PRUNER_HOST",), "host"),

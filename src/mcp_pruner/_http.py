@@ -1,0 +1,134 @@
+"""The HTTP transport: ``POST /rpc`` (plain JSON-RPC), ``GET /health`` and MCP streamable HTTP at ``/mcp``.
+
+Bodies are capped well above ``MCP_PRUNER_MAX_INPUT_CHARS`` (a 2,000,000-character
+text can take ~8 MB of JSON, more with escapes), on ``/rpc`` and ``/mcp`` alike;
+the SDK's 4 MiB default would refuse such inputs.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import socket
+import sys
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from . import __version__
+from ._errors import INVALID_REQUEST, JSONValue
+from ._jsonrpc import handle_body
+from ._mcp import build_mcp_server
+from ._service import PrunerService
+
+__all__ = ["build_http_app", "body_limit", "serve_http"]
+
+log = logging.getLogger("mcp_pruner.http")
+
+
+def body_limit(max_input_chars: int) -> int:
+    """Bytes accepted in one request: 6 bytes per character (worst-case JSON escape) plus 1 MiB."""
+    return max_input_chars * 6 + 1024 * 1024
+
+
+def _json_response(obj: JSONValue, status: int = 200) -> Response:
+    try:
+        body = json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    except UnicodeEncodeError:
+        body = json.dumps(obj, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+    return Response(body, status_code=status, media_type="application/json")
+
+
+def build_http_app(service: PrunerService, host: str = "127.0.0.1") -> Starlette:
+    """The Starlette app serving ``/rpc``, ``/health`` and ``/mcp``."""
+    limit = body_limit(service.settings.max_input_chars)
+
+    async def rpc(request: Request) -> Response:
+        declared = request.headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            return _too_large(limit)
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                return _too_large(limit)
+            chunks.append(chunk)
+        answer = await handle_body(service, b"".join(chunks))
+        if answer is None:
+            return Response(status_code=202)
+        return _json_response(answer)
+
+    async def health(request: Request) -> Response:
+        result = await service.health(None)
+        return _json_response(json.loads(result.model_dump_json()))
+
+    mcp_server = build_mcp_server(service)
+    return mcp_server.streamable_http_app(
+        streamable_http_path="/mcp",
+        max_request_body_size=limit,
+        host=host,
+        custom_starlette_routes=[
+            Route("/rpc", rpc, methods=["POST"]),
+            Route("/health", health, methods=["GET"]),
+        ],
+    )
+
+
+def _too_large(limit: int) -> Response:
+    return _json_response(
+        {
+            "jsonrpc": "2.0",
+            "id": None,
+            "error": {
+                "code": INVALID_REQUEST,
+                "message": f"Invalid Request: body larger than {limit} bytes",
+                "data": {"code": "request_too_large", "max_bytes": limit},
+            },
+        },
+        status=413,
+    )
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(128)
+    sock.setblocking(False)
+    return sock
+
+
+def banner(host: str, port: int) -> str:
+    """What a person sees when the server starts: where it listens and a call to try."""
+    shown = f"[{host}]" if ":" in host else host
+    base = f"http://{shown}:{port}"
+    example = (
+        f"curl -s {base}/rpc -H 'content-type: application/json' -d "
+        """'{"jsonrpc":"2.0","id":1,"method":"prune_text","params":{"text":"def a():\\n    return 1\\n"""
+        """def b():\\n    return 2\\n","goal_hint":"b","source_type":"code"}}'"""
+    )
+    return (
+        f"mcp-pruner {__version__} listening on {base}\n"
+        f"  POST {base}/rpc     JSON-RPC 2.0 (tools/call, prune_text, recover_text, health)\n"
+        f"  GET  {base}/health  status and metrics\n"
+        f"       {base}/mcp     MCP streamable HTTP\n"
+        f"try:\n  {example}\n"
+    )
+
+
+async def serve_http(service: PrunerService, host: str, port: int) -> None:
+    """Serve until interrupted; prints the bound address (also for ``--port 0``) to stderr."""
+    sock = _bind(host, port)
+    bound_port = int(sock.getsockname()[1])
+    app = build_http_app(service, host)
+    config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="on", timeout_graceful_shutdown=2)
+    server = uvicorn.Server(config)
+    sys.stderr.write(banner(host, bound_port))
+    sys.stderr.flush()
+    log.info("serving HTTP", extra={"transport": "http", "host": host, "port": bound_port})
+    await server.serve(sockets=[sock])

@@ -1,0 +1,176 @@
+"""Plain JSON-RPC 2.0 over ``POST /rpc``, as the proxy speaks it (one request object per POST).
+
+Accepts the MCP methods (``initialize``, ``notifications/initialized``,
+``tools/list``, ``tools/call``, ``ping``, empty ``resources/*`` and
+``prompts/list``) and the legacy direct methods ``prune_text``,
+``recover_text``, ``recover_range`` and ``health`` whose ``params`` are the tool
+arguments and whose ``result`` is the tool's JSON object.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping
+from typing import Final
+
+from pydantic import BaseModel
+
+from . import __version__
+from ._errors import (
+    INVALID_PARAMS,
+    INVALID_REQUEST,
+    METHOD_NOT_FOUND,
+    PARSE_ERROR,
+    ErrorPayload,
+    InvalidParams,
+    JSONValue,
+    PrunerError,
+    error_payload,
+)
+from ._service import TOOLS, PrunerService
+
+__all__ = [
+    "LEGACY_METHODS",
+    "SUPPORTED_PROTOCOL_VERSIONS",
+    "dumps",
+    "handle_body",
+    "handle_message",
+    "tool_definitions",
+    "tool_result_payload",
+]
+
+log = logging.getLogger("mcp_pruner.rpc")
+
+SUPPORTED_PROTOCOL_VERSIONS: Final = ("2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05")
+LEGACY_METHODS: Final = ("prune_text", "recover_text", "recover_range", "health")
+_EMPTY_LISTS: Final[dict[str, str]] = {
+    "resources/list": "resources",
+    "resources/templates/list": "resourceTemplates",
+    "prompts/list": "prompts",
+}
+
+
+class _MethodNotFound(Exception):
+    pass
+
+
+def dumps(obj: JSONValue) -> bytes:
+    """Compact UTF-8 JSON (non-ASCII kept as is)."""
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _as_json(model: BaseModel) -> dict[str, JSONValue]:
+    data: dict[str, JSONValue] = json.loads(model.model_dump_json())
+    return data
+
+
+def tool_definitions() -> list[dict[str, JSONValue]]:
+    """``tools/list`` entries: the JSON schemas come from the input models."""
+    out: list[dict[str, JSONValue]] = []
+    for spec in TOOLS.values():
+        schema: dict[str, JSONValue] = json.loads(json.dumps(spec.input_model.model_json_schema()))
+        out.append({"name": spec.name, "description": spec.description, "inputSchema": schema})
+    return out
+
+
+def tool_result_payload(result: BaseModel) -> dict[str, JSONValue]:
+    """An MCP ``CallToolResult``: the JSON as text content, and as structured content."""
+    data = _as_json(result)
+    return {
+        "content": [{"type": "text", "text": json.dumps(data, ensure_ascii=False)}],
+        "structuredContent": data,
+        "isError": False,
+    }
+
+
+def _error(id_: JSONValue, payload: ErrorPayload) -> dict[str, JSONValue]:
+    return {"jsonrpc": "2.0", "id": id_, "error": payload.to_json()}
+
+
+def _initialize_result(params: Mapping[str, JSONValue]) -> dict[str, JSONValue]:
+    asked = params.get("protocolVersion")
+    version = asked if isinstance(asked, str) and asked in SUPPORTED_PROTOCOL_VERSIONS else "2025-06-18"
+    return {
+        "protocolVersion": version,
+        "capabilities": {
+            "tools": {"listChanged": False},
+            "resources": {"subscribe": False, "listChanged": False},
+            "prompts": {"listChanged": False},
+        },
+        "serverInfo": {"name": "mcp-pruner", "version": __version__},
+        "instructions": "Call prune_text on long code, logs or docs with your goal; recover_text gets any "
+        "removed line back exactly.",
+    }
+
+
+async def _dispatch(service: PrunerService, method: str, params: Mapping[str, JSONValue]) -> JSONValue:
+    if method == "initialize":
+        return _initialize_result(params)
+    if method == "ping" or method.startswith("notifications/"):
+        return {}
+    if method == "tools/list":
+        return {"tools": list(tool_definitions())}
+    if method in _EMPTY_LISTS:
+        return {_EMPTY_LISTS[method]: []}
+    if method == "tools/call":
+        name = params.get("name")
+        if not isinstance(name, str):
+            raise InvalidParams("name", "tools/call needs the tool's name (a string)")
+        if name not in TOOLS:
+            raise InvalidParams("name", f"unknown tool '{name}'")
+        arguments = params.get("arguments")
+        if arguments is not None and not isinstance(arguments, dict):
+            raise InvalidParams("arguments", "must be an object")
+        result = await service.handler(name)(arguments)
+        return tool_result_payload(result)
+    if method in LEGACY_METHODS:
+        return _as_json(await service.handler(method)(params))
+    raise _MethodNotFound(method)
+
+
+async def handle_message(service: PrunerService, message: JSONValue) -> dict[str, JSONValue] | None:
+    """Answer one decoded JSON-RPC message; ``None`` for a notification (no response)."""
+    if not isinstance(message, dict):
+        detail = "batch requests are not supported" if isinstance(message, list) else "not a JSON object"
+        return _error(None, ErrorPayload(INVALID_REQUEST, f"Invalid Request: {detail}"))
+    raw_id = message.get("id")
+    id_: JSONValue = raw_id if isinstance(raw_id, str | int) and not isinstance(raw_id, bool) else None
+    method = message.get("method")
+    if message.get("jsonrpc") != "2.0" or not isinstance(method, str) or (
+        "id" in message and id_ is None and raw_id is not None
+    ):
+        return _error(id_, ErrorPayload(INVALID_REQUEST, "Invalid Request: expected a JSON-RPC 2.0 request"))
+    is_notification = "id" not in message
+    params = message.get("params")
+    if params is None:
+        params = {}
+    if not isinstance(params, dict):
+        if is_notification:
+            return None
+        return _error(id_, ErrorPayload(INVALID_PARAMS, "Invalid params: params must be an object"))
+    try:
+        result = await _dispatch(service, method, params)
+    except _MethodNotFound:
+        if is_notification:
+            return None
+        return _error(id_, ErrorPayload(METHOD_NOT_FOUND, f"Method not found: {method}", {"method": method}))
+    except PrunerError as exc:
+        service.metrics.record_error()
+        return None if is_notification else _error(id_, error_payload(exc))
+    except Exception as exc:
+        service.metrics.record_error()
+        log.exception("unexpected error", extra={"method": method})
+        return None if is_notification else _error(id_, error_payload(exc))
+    if is_notification:
+        return None
+    return {"jsonrpc": "2.0", "id": id_, "result": result}
+
+
+async def handle_body(service: PrunerService, body: bytes) -> dict[str, JSONValue] | None:
+    """Decode a POST body and answer it (``-32700`` when it is not JSON)."""
+    try:
+        message: JSONValue = json.loads(body)
+    except (ValueError, RecursionError):
+        return _error(None, ErrorPayload(PARSE_ERROR, "Parse error: the body is not valid JSON"))
+    return await handle_message(service, message)

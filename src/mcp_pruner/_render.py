@@ -1,0 +1,122 @@
+"""From an engine's :class:`Selection` to ``pruned_text`` and annotations.
+
+Also the one definition of how a text is split into lines (on ``"\\n"`` only, so
+``"\\r"`` stays part of its line and CRLF text comes back byte-exact; a trailing
+newline opens no extra line) and the safety net that checks every invariant of
+a selection before it is shown to a client.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ._contract import Annotation, format_marker
+from .engine import Budget, RemovedBlock, Selection
+
+__all__ = ["Rendered", "allowed_removed", "render", "selection_problem", "split_lines"]
+
+_PREFIX_SEP = "│ "
+_REASON_MAX = 160
+
+
+def split_lines(text: str) -> tuple[list[str], bool]:
+    """The original lines of ``text`` and whether it ended with a newline."""
+    if not text:
+        return [], False
+    ends_nl = text.endswith("\n")
+    lines = text.split("\n")
+    if ends_nl:
+        lines.pop()
+    return lines, ends_nl
+
+
+def allowed_removed(n_lines: int, budget: Budget) -> int:
+    """How many lines the hard bounds allow to remove."""
+    by_ratio = int(budget.max_prune_ratio * n_lines + 1e-9)
+    by_min_keep = max(0, n_lines - budget.min_keep_lines)
+    return max(0, min(by_ratio, by_min_keep))
+
+
+def _runs(keep: Sequence[bool]) -> list[tuple[int, int]]:
+    runs: list[tuple[int, int]] = []
+    i, n = 0, len(keep)
+    while i < n:
+        if keep[i]:
+            i += 1
+            continue
+        j = i
+        while j < n and not keep[j]:
+            j += 1
+        runs.append((i + 1, j))
+        i = j
+    return runs
+
+
+def selection_problem(selection: Selection, n_lines: int, budget: Budget) -> str | None:
+    """Why a selection breaks an invariant (``None`` when it is sound)."""
+    if len(selection.keep) != n_lines:
+        return "keep has the wrong length"
+    removed = n_lines - sum(selection.keep)
+    if removed > allowed_removed(n_lines, budget):
+        return "hard bounds exceeded"
+    runs = _runs(selection.keep)
+    if [(b.start, b.end) for b in selection.blocks] != runs:
+        return "blocks do not match keep"
+    return None
+
+
+def _safe_reason(reason: str) -> str:
+    cleaned = " ".join(reason.replace("⟧", "]").replace("⟦", "[").split())
+    if len(cleaned) > _REASON_MAX:
+        cleaned = cleaned[: _REASON_MAX - 1] + "…"
+    return cleaned or "low relevance"
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    pruned_text: str
+    annotations: list[Annotation]
+    kept_lines: int
+
+
+def render(
+    lines: Sequence[str],
+    ends_with_newline: bool,
+    selection: Selection,
+    prune_id: str,
+    *,
+    annotate_lines: bool,
+    include_markers: bool,
+) -> Rendered:
+    """Kept lines in order (``N│ `` prefixed when asked) and one marker per removed block."""
+    blocks: dict[int, RemovedBlock] = {b.start: b for b in selection.blocks}
+    out: list[str] = []
+    annotations: list[Annotation] = []
+    kept = 0
+    i, n = 0, len(lines)
+    while i < n:
+        block = blocks.get(i + 1)
+        if block is not None:
+            reason = _safe_reason(block.reason)
+            marker = format_marker(prune_id, block.start, block.end, reason)
+            annotations.append(
+                Annotation(
+                    original_start_line=block.start,
+                    original_end_line=block.end,
+                    pruned_line_count=block.end - block.start + 1,
+                    reason=reason,
+                    marker=marker,
+                )
+            )
+            if include_markers:
+                out.append(marker)
+            i = block.end
+            continue
+        out.append(f"{i + 1}{_PREFIX_SEP}{lines[i]}" if annotate_lines else lines[i])
+        kept += 1
+        i += 1
+    text = "\n".join(out)
+    if ends_with_newline and out:
+        text += "\n"
+    return Rendered(text, annotations, kept)

@@ -1,0 +1,93 @@
+"""The shape of a text, independent of its kind: scopes, atomic groups, units.
+
+Every analyser (code, logs, docs) describes the text with the same few pieces so
+that one selector can honour them all:
+
+* a :class:`Scope` is a nested region with a header (a function and its
+  signature, a class, a markdown section and its heading). A kept line keeps
+  the headers of every scope around it, so the reader knows where it is.
+* a group is a run of lines kept whole or not at all (a stack trace, a fenced
+  code block, a table, a multi-line signature).
+* units are the scoring pieces handed to a reranker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from ._types import Unit
+
+__all__ = ["Scope", "Structure", "build_line_scope", "units_from_scopes"]
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Lines ``[start, end)``; ``[start, header_end)`` is the header kept as context of inner lines."""
+
+    start: int
+    end: int
+    header_end: int
+    parent: int
+    name: str
+    kind: str
+
+
+@dataclass(slots=True)
+class Structure:
+    """What an analyser found. ``group_end[i] > i + 1`` means lines ``[i, group_end[i])`` are atomic.
+
+    ``group_start``/``group_end`` are filled for every line (a line alone is a group of one).
+    """
+
+    scopes: list[Scope] = field(default_factory=list)
+    line_scope: list[int] = field(default_factory=list)
+    group_start: list[int] = field(default_factory=list)
+    group_end: list[int] = field(default_factory=list)
+    units: list[Unit] = field(default_factory=list)
+    prior: list[float] = field(default_factory=list)
+    must_keep: list[bool] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def build_line_scope(n: int, scopes: Sequence[Scope]) -> list[int]:
+    """Innermost scope of each line (-1 outside all). Scopes must be sorted by start, nested or disjoint."""
+    out = [-1] * n
+    for idx, sc in enumerate(scopes):
+        # Later scopes in start order are inner or disjoint: overwrite.
+        for i in range(sc.start, min(sc.end, n)):
+            out[i] = idx
+    return out
+
+
+def set_groups(n: int, ranges: Sequence[tuple[int, int]]) -> tuple[list[int], list[int]]:
+    """``group_start``/``group_end`` for disjoint sorted ranges; other lines are groups of one."""
+    gs = list(range(n))
+    ge = [i + 1 for i in range(n)]
+    for a, b in ranges:
+        a = max(0, a)
+        b = min(n, b)
+        if b - a < 2:
+            continue
+        for i in range(a, b):
+            gs[i] = a
+            ge[i] = b
+    return gs, ge
+
+
+def units_from_scopes(n: int, scopes: Sequence[Scope], line_scope: Sequence[int], max_len: int) -> list[Unit]:
+    """Ordered disjoint units covering every line: runs of one innermost scope, cut to ``max_len`` lines."""
+    units: list[Unit] = []
+    i = 0
+    while i < n:
+        s = line_scope[i]
+        j = i + 1
+        while j < n and line_scope[j] == s and j - i < max_len:
+            j += 1
+        if s >= 0:
+            sc = scopes[s]
+            units.append(Unit(i, j, sc.kind, sc.name))
+        else:
+            units.append(Unit(i, j, "lines", ""))
+        i = j
+    return units

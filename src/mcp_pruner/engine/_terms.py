@@ -1,0 +1,157 @@
+"""Goal terms and how strongly each line of the text matches them.
+
+An agent's goal ("fix parse_headers when cookies are empty") and the text speak
+through identifiers, so both are split the same way: snake_case, camelCase,
+dotted paths and ``::`` become parts, parts are lightly stemmed so ``cookies``
+meets ``Cookie`` and ``parsing`` meets ``parse``. Words every commit subject
+uses (fix, add, support, ...) say nothing about *where* to look and weigh
+little; a term that is rare inside *this* text says a lot (inverse document
+frequency over the text's own lines). Whole compound identifiers from the goal
+(``parse_headers``, ``Session.send``) get an extra bonus when they occur intact.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Final
+
+__all__ = ["GoalTerms", "goal_terms", "score_lines", "stem", "word_parts"]
+
+_IDENT: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:(?:\.|::|->)[A-Za-z_][A-Za-z0-9_]*)*|\d+")
+_PART: Final = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+_LINE_PART: Final = re.compile(r"[A-Z]{2,}(?![a-z])|[A-Z]?[a-z]{2,}|[A-Z]|\d{2,}")
+
+_STOP: Final = frozenset(
+    """a an the of to in on at by for from with without into onto over under and or not no nor
+    is are was were be been being it its this that these those as if then than so such there
+    here i we you he she they them our your their my me us do does did done can could should
+    would will shall may might must also just only very too more most less some any all each
+    every other about after before again via per vs etc eg ie s t""".split()
+)
+
+_GENERIC: Final = frozenset(
+    """fix fixe fixed fixes fixing add added adds adding support supports supported make makes
+    made making when while use uses used using allow allows allowed update updates updated
+    remove removes removed removing change changes changed changing handle handles handled
+    handling improve improved improves improvement refactor refactored cleanup clean cleaned
+    move moved rename renamed bump bumped new now better correct correctly properly proper
+    issue issues bug bugs minor small typo typos tweak tweaks version release merge merged
+    pull request branch master main revert reverted test tests testing doc docs documentation
+    comment comments code case cases work works working way ensure instead let set get
+    should don doesn isn wasn won can't dont check checks checking need needs possible
+    prevent avoid default""".split()
+)
+"""Words that describe the kind of change, not where it happens: they weigh little."""
+
+_GENERIC_WEIGHT: Final = 0.25
+_PHRASE_BONUS: Final = 1.5
+_MIN_IDF_SHARE: Final = 0.02
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """Very light suffix stripping, applied identically to goal and text (consistency beats grammar)."""
+    w = word.lower()
+    if len(w) <= 3 or w.isdigit():
+        return w
+    if w.endswith("ing") and len(w) > 5:
+        w = w[:-3]
+    elif w.endswith("ed") and len(w) > 4:
+        w = w[:-2]
+    elif w.endswith("es") and len(w) > 4:
+        w = w[:-2]
+    elif w.endswith("s") and not w.endswith("ss") and len(w) > 3:
+        w = w[:-1]
+    if len(w) > 3 and w[-1] in "ey":
+        w = w[:-1] + ("i" if w[-1] == "y" else "")
+    return w
+
+
+def word_parts(text: str) -> list[str]:
+    """Stemmed identifier parts of ``text`` (single letters and one-digit numbers dropped)."""
+    return [stem(p) for p in _LINE_PART.findall(text) if len(p) > 1]
+
+
+@dataclass(frozen=True, slots=True)
+class GoalTerms:
+    """What the goal asks for: stemmed parts with a base weight, and intact compound identifiers."""
+
+    weights: dict[str, float]
+    phrases: tuple[str, ...]
+
+    @property
+    def empty(self) -> bool:
+        return not self.weights
+
+
+def goal_terms(goal: str) -> GoalTerms:
+    """Split the goal into weighted terms; generic words weigh little, stop words nothing."""
+    weights: dict[str, float] = {}
+    phrases: list[str] = []
+    for ident in _IDENT.findall(goal[:4000]):
+        parts = _PART.findall(ident)
+        if len(parts) > 1 and len(ident) >= 6 and not ident.isdigit():
+            low = ident.lower()
+            if low not in phrases and len(phrases) < 16:
+                phrases.append(low)
+        for raw in parts:
+            low = raw.lower()
+            if len(low) < 2 or low in _STOP or (low.isdigit() and len(low) < 2):
+                continue
+            s = stem(low)
+            w = _GENERIC_WEIGHT if (low in _GENERIC or s in _GENERIC) else 1.0
+            weights[s] = max(weights.get(s, 0.0), w)
+    return GoalTerms(weights, tuple(phrases))
+
+
+def line_part_sets(lines: Sequence[str]) -> list[frozenset[str]]:
+    """The set of stemmed parts on each line (long lines are read only in part: a term is a term)."""
+    return [frozenset(word_parts(line[:2000])) if line else frozenset() for line in lines]
+
+
+def score_lines(lines: Sequence[str], goal: GoalTerms) -> tuple[list[float], dict[str, float]]:
+    """Per-line match strength: sum of goal-term weight x IDF, plus a bonus for intact compounds.
+
+    Returns the scores and the effective weight of each goal term (weight x IDF),
+    which callers reuse to score names of blocks.
+    """
+    n = len(lines)
+    scores = [0.0] * n
+    if goal.empty or n == 0:
+        return scores, {}
+    targets = goal.weights
+    hits: dict[str, list[int]] = {t: [] for t in targets}
+    for i, line in enumerate(lines):
+        if not line:
+            continue
+        for p in word_parts(line[:2000]):
+            lst = hits.get(p)
+            if lst is not None and (not lst or lst[-1] != i):
+                lst.append(i)
+    eff: dict[str, float] = {}
+    for term, idx in hits.items():
+        df = len(idx)
+        if df == 0:
+            continue
+        idf = math.log(1.0 + (n + 1.0) / (df + 0.5))
+        share = df / n
+        w = targets[term] * idf * (0.3 if share > 0.5 else 1.0)
+        if share < _MIN_IDF_SHARE or df <= 3:
+            w *= 1.15
+        eff[term] = w
+        for i in idx:
+            scores[i] += w
+    if goal.phrases:
+        top = max(eff.values(), default=1.0)
+        for i, line in enumerate(lines):
+            if not line:
+                continue
+            low = line[:2000].lower()
+            for ph in goal.phrases:
+                if ph in low:
+                    scores[i] += _PHRASE_BONUS * top
+    return scores, eff

@@ -1,0 +1,289 @@
+"""Code blocks (functions, methods, classes, impls...) from tree-sitter, one grammar per language.
+
+Languages and compiled queries are built once per process and shared (they are
+immutable); a :class:`tree_sitter.Parser` is cheap and not thread-safe, so each
+call makes its own. Only definition nodes are visited, through a query run in C:
+walking the whole syntax tree in Python would cost more than parsing it.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Final
+
+import tree_sitter as ts
+
+from ._structure import Scope
+
+__all__ = ["LANGUAGES", "parse_scopes"]
+
+LANGUAGES: Final = ("python", "javascript", "typescript", "tsx", "go", "rust", "java")
+
+_DEF_TYPES: Final[dict[str, tuple[str, ...]]] = {
+    "python": ("function_definition", "class_definition"),
+    "javascript": (
+        "function_declaration",
+        "generator_function_declaration",
+        "class_declaration",
+        "method_definition",
+        "arrow_function",
+        "function_expression",
+    ),
+    "typescript": (
+        "function_declaration",
+        "generator_function_declaration",
+        "class_declaration",
+        "abstract_class_declaration",
+        "interface_declaration",
+        "enum_declaration",
+        "internal_module",
+        "method_definition",
+        "arrow_function",
+        "function_expression",
+    ),
+    "go": ("function_declaration", "method_declaration", "type_declaration", "func_literal"),
+    "rust": ("function_item", "impl_item", "trait_item", "struct_item", "enum_item", "mod_item", "union_item"),
+    "java": (
+        "class_declaration",
+        "interface_declaration",
+        "enum_declaration",
+        "record_declaration",
+        "annotation_type_declaration",
+        "method_declaration",
+        "constructor_declaration",
+    ),
+}
+_DEF_TYPES["tsx"] = _DEF_TYPES["typescript"]
+
+_KEYWORD: Final = {
+    "function_definition": "def",
+    "class_definition": "class",
+    "function_declaration": "function",
+    "generator_function_declaration": "function*",
+    "class_declaration": "class",
+    "abstract_class_declaration": "class",
+    "interface_declaration": "interface",
+    "enum_declaration": "enum",
+    "internal_module": "namespace",
+    "method_definition": "method",
+    "arrow_function": "fn",
+    "function_expression": "function",
+    "method_declaration": "method",
+    "type_declaration": "type",
+    "func_literal": "func",
+    "function_item": "fn",
+    "impl_item": "impl",
+    "trait_item": "trait",
+    "struct_item": "struct",
+    "enum_item": "enum",
+    "mod_item": "mod",
+    "union_item": "union",
+    "record_declaration": "record",
+    "annotation_type_declaration": "@interface",
+    "constructor_declaration": "constructor",
+}
+
+# Nodes that wrap a definition on the same statement: the scope starts where they start.
+_WRAPPERS: Final = frozenset(
+    {
+        "decorated_definition",
+        "export_statement",
+        "variable_declarator",
+        "lexical_declaration",
+        "variable_declaration",
+        "assignment_expression",
+        "pair",
+        "public_field_definition",
+        "field_definition",
+        "expression_statement",
+    }
+)
+_MAX_HEADER: Final = 12
+_MAX_WRAP_CLIMB: Final = 4
+
+
+def _load(name: str) -> object:
+    """The grammar's language pointer (imported lazily: each wheel costs a few ms to load)."""
+    if name == "python":
+        import tree_sitter_python
+
+        return tree_sitter_python.language()
+    if name == "javascript":
+        import tree_sitter_javascript
+
+        return tree_sitter_javascript.language()
+    if name in ("typescript", "tsx"):
+        import tree_sitter_typescript
+
+        if name == "tsx":
+            return tree_sitter_typescript.language_tsx()
+        return tree_sitter_typescript.language_typescript()
+    if name == "go":
+        import tree_sitter_go
+
+        return tree_sitter_go.language()
+    if name == "rust":
+        import tree_sitter_rust
+
+        return tree_sitter_rust.language()
+    import tree_sitter_java
+
+    return tree_sitter_java.language()
+
+
+@dataclass(frozen=True, slots=True)
+class _Grammar:
+    language: ts.Language
+    defs: ts.Query
+    errors: ts.Query
+
+
+_GRAMMARS: dict[str, _Grammar] = {}
+_LOCK = threading.Lock()
+
+
+def _grammar(name: str) -> _Grammar:
+    g = _GRAMMARS.get(name)
+    if g is not None:
+        return g
+    with _LOCK:
+        g = _GRAMMARS.get(name)
+        if g is None:
+            lang = ts.Language(_load(name))
+            pattern = " ".join(f"({t}) @def" for t in _DEF_TYPES[name])
+            g = _Grammar(lang, ts.Query(lang, pattern), ts.Query(lang, "(ERROR) @e"))
+            _GRAMMARS[name] = g
+    return g
+
+
+def _text(node: ts.Node | None, limit: int = 60) -> str:
+    if node is None or node.text is None:
+        return ""
+    raw = node.text[: limit * 4].decode("utf-8", "replace")
+    raw = " ".join(raw.split())
+    return raw[:limit]
+
+
+def _name_of(node: ts.Node) -> str:
+    t = node.type
+    if t == "impl_item":
+        ty = _text(node.child_by_field_name("type"))
+        tr = _text(node.child_by_field_name("trait"))
+        return f"{tr} for {ty}" if tr else ty
+    if t == "type_declaration":
+        for c in node.named_children:
+            if c.type in ("type_spec", "type_alias"):
+                return _text(c.child_by_field_name("name"))
+        return ""
+    name = node.child_by_field_name("name")
+    if name is not None:
+        return _text(name)
+    # Anonymous functions: name them after what holds them.
+    p = node.parent
+    for _ in range(3):
+        if p is None:
+            break
+        pt = p.type
+        if pt == "variable_declarator":
+            return _text(p.child_by_field_name("name"))
+        if pt == "pair":
+            return _text(p.child_by_field_name("key"))
+        if pt == "assignment_expression":
+            return _text(p.child_by_field_name("left"))
+        if pt in ("public_field_definition", "field_definition"):
+            return _text(p.child_by_field_name("name") or p.child_by_field_name("property"))
+        if pt == "call_expression":
+            fn = _text(p.child_by_field_name("function"), 30)
+            args = p.child_by_field_name("arguments")
+            first = args.named_children[0] if args is not None and args.named_children else None
+            if first is not None and first.type in ("string", "template_string"):
+                return f"{fn}({_text(first, 40)})"
+            return f"{fn}(…)"
+        p = p.parent
+    return ""
+
+
+def _header_end(node: ts.Node, start: int) -> int:
+    body = node.child_by_field_name("body")
+    if body is None:
+        for c in node.named_children:
+            if c.type in ("block", "class_body", "declaration_list", "field_declaration_list"):
+                body = c
+                break
+    if body is None:
+        return start + 1
+    br = body.start_point.row
+    if node.type in ("function_definition", "class_definition"):  # python: body starts on the next line
+        return max(start + 1, min(br, start + _MAX_HEADER))
+    return max(start + 1, min(br + 1, start + _MAX_HEADER))
+
+
+def _scope_start(node: ts.Node) -> int:
+    start = node.start_point.row
+    p = node.parent
+    for _ in range(_MAX_WRAP_CLIMB):
+        if p is None or p.type not in _WRAPPERS:
+            break
+        start = min(start, p.start_point.row)
+        p = p.parent
+    return start
+
+
+def _error_rows(root: ts.Node, grammar: _Grammar) -> int:
+    rows = 0
+    caps = ts.QueryCursor(grammar.errors).captures(root)
+    for node in caps.get("e", []):
+        rows += node.end_point.row - node.start_point.row + 1
+    return rows
+
+
+def parse_scopes(source: bytes, n_lines: int, language: str) -> tuple[list[Scope], float] | None:
+    """Definition scopes of ``source`` (sorted by start, nested or disjoint) and the share of error rows.
+
+    ``None`` when the grammar is unknown or the parser fails.
+    """
+    if language not in _DEF_TYPES:
+        return None
+    grammar = _grammar(language)
+    parser = ts.Parser(grammar.language)
+    try:
+        tree = parser.parse(source)
+    except (ValueError, RuntimeError):
+        return None
+    root = tree.root_node
+    err = _error_rows(root, grammar) / max(1, n_lines) if root.has_error else 0.0
+    nodes = ts.QueryCursor(grammar.defs).captures(root).get("def", [])
+    raw: list[tuple[int, int, int, str, str]] = []
+    for node in nodes:
+        end = node.end_point.row + 1
+        start = _scope_start(node)
+        if end - start < 2:
+            continue
+        kw = _KEYWORD.get(node.type, node.type)
+        name = _name_of(node)
+        raw.append((start, -end, _header_end(node, node.start_point.row), kw, name))
+    raw.sort()
+    return _nest(raw, n_lines), err
+
+
+def _nest(raw: list[tuple[int, int, int, str, str]], n: int) -> list[Scope]:
+    """Turn sorted (start, -end, ...) rows into properly nested scopes with parents."""
+    scopes: list[Scope] = []
+    stack: list[int] = []
+    for start, neg_end, hdr, kw, name in raw:
+        end = min(-neg_end, n)
+        while stack and scopes[stack[-1]].end <= start:
+            stack.pop()
+        if stack:
+            top = scopes[stack[-1]]
+            if end > top.end:  # overlaps its would-be parent at row level: skip
+                continue
+            if start == top.start and end == top.end:  # same rows (e.g. a wrapped arrow fn)
+                continue
+        header_end = min(max(hdr, start + 1), end)
+        label = f"{kw} {name}".strip() if name else kw
+        scopes.append(Scope(start, end, header_end, stack[-1] if stack else -1, label, kw))
+        stack.append(len(scopes) - 1)
+    return scopes
+
