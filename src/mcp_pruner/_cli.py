@@ -33,13 +33,17 @@ def build_parser() -> argparse.ArgumentParser:
         description="Prune long code, logs and docs to what a goal needs; recover any removed line exactly.",
     )
     parser.add_argument("--version", action="version", version=f"mcp-pruner {__version__}")
-    parser.add_argument("--config", type=Path, help="config.toml to read (default: $MCP_PRUNER_CONFIG or ./config.toml)")
+    parser.add_argument(
+        "--config", type=Path, help="config.toml to read (default: $MCP_PRUNER_CONFIG or ./config.toml)"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     serve = sub.add_parser("serve", help="run the server (MCP over stdio by default)")
     serve.add_argument("--transport", choices=("stdio", "http"), default="stdio")
     serve.add_argument("--host", help="HTTP bind address (default $MCP_PRUNER_HOST or 127.0.0.1)")
-    serve.add_argument("--port", type=int, help="HTTP port (default $MCP_PRUNER_PORT or 8006; 0 = any free port)")
+    serve.add_argument(
+        "--port", type=int, help="HTTP port (default $MCP_PRUNER_PORT or 8006; 0 = any free port)"
+    )
 
     prune = sub.add_parser("prune", help="prune a file (or stdin) and print the result")
     prune.add_argument("file", nargs="?", default="-", help="file to prune, '-' for stdin")
@@ -55,7 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     recover = sub.add_parser("recover", help="print original lines of a prune_id")
     recover.add_argument("prune_id")
-    recover.add_argument("--lines", action="append", default=[], help="range A-B (1-based, inclusive); repeatable")
+    recover.add_argument(
+        "--lines", action="append", default=[], help="range A-B (1-based, inclusive); repeatable"
+    )
     recover.add_argument("--numbers", action="store_true", help="prefix lines with their number")
     recover.add_argument("--json", action="store_true")
 
@@ -130,7 +136,9 @@ async def _serve(settings: Settings, args: argparse.Namespace) -> None:
         if args.transport == "http":
             from ._http import serve_http
 
-            await serve_http(service, args.host or settings.host, settings.port if args.port is None else args.port)
+            await serve_http(
+                service, args.host or settings.host, settings.port if args.port is None else args.port
+            )
         else:
             from ._mcp import serve_stdio
 
@@ -142,9 +150,9 @@ async def _serve(settings: Settings, args: argparse.Namespace) -> None:
 
 async def _prune(settings: Settings, args: argparse.Namespace) -> int:
     if args.file == "-":
-        raw = sys.stdin.buffer.read()
+        raw = await anyio.to_thread.run_sync(sys.stdin.buffer.read)
     else:
-        raw = Path(args.file).read_bytes()
+        raw = await anyio.Path(args.file).read_bytes()
     text = raw.decode("utf-8", errors="replace")
     options: dict[str, object] = {
         k: v
@@ -169,7 +177,9 @@ async def _prune(settings: Settings, args: argparse.Namespace) -> int:
     if args.json:
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
     else:
-        sys.stdout.write(result.pruned_text if result.pruned_text.endswith("\n") else result.pruned_text + "\n")
+        sys.stdout.write(
+            result.pruned_text if result.pruned_text.endswith("\n") else result.pruned_text + "\n"
+        )
         s = result.stats
         sys.stderr.write(
             f"prune_id={result.prune_id} lines {s.kept_lines}/{s.original_lines} kept, tokens "

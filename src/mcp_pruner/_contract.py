@@ -80,7 +80,9 @@ class PruneOptions(_Strict):
     annotate_lines: bool | None = Field(
         default=None, description="Prefix kept lines with 'N│ ' (N = original 1-based line number)."
     )
-    include_markers: bool | None = Field(default=None, description="Insert one marker line per removed block.")
+    include_markers: bool | None = Field(
+        default=None, description="Insert one marker line per removed block."
+    )
     keep_ratio: float | None = Field(
         default=None,
         gt=0.0,
@@ -102,7 +104,9 @@ class PruneTextInput(_Strict):
     source_type: SourceType | None = Field(
         default=None, strict=False, description="code, logs or docs; detected from the content when omitted."
     )
-    options: PruneOptions | None = Field(default=None, description="All optional; defaults come from configuration.")
+    options: PruneOptions | None = Field(
+        default=None, description="All optional; defaults come from configuration."
+    )
 
 
 class LineRange(_Strict):

@@ -24,7 +24,7 @@ from ._jsonrpc import handle_body
 from ._mcp import build_mcp_server
 from ._service import PrunerService
 
-__all__ = ["build_http_app", "body_limit", "serve_http"]
+__all__ = ["body_limit", "build_http_app", "serve_http"]
 
 log = logging.getLogger("mcp_pruner.http")
 
@@ -126,7 +126,9 @@ async def serve_http(service: PrunerService, host: str, port: int) -> None:
     sock = _bind(host, port)
     bound_port = int(sock.getsockname()[1])
     app = build_http_app(service, host)
-    config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="on", timeout_graceful_shutdown=2)
+    config = uvicorn.Config(
+        app, log_config=None, access_log=False, lifespan="on", timeout_graceful_shutdown=2
+    )
     server = uvicorn.Server(config)
     sys.stderr.write(banner(host, bound_port))
     sys.stderr.flush()

@@ -137,8 +137,10 @@ async def handle_message(service: PrunerService, message: JSONValue) -> dict[str
     raw_id = message.get("id")
     id_: JSONValue = raw_id if isinstance(raw_id, str | int) and not isinstance(raw_id, bool) else None
     method = message.get("method")
-    if message.get("jsonrpc") != "2.0" or not isinstance(method, str) or (
-        "id" in message and id_ is None and raw_id is not None
+    if (
+        message.get("jsonrpc") != "2.0"
+        or not isinstance(method, str)
+        or ("id" in message and id_ is None and raw_id is not None)
     ):
         return _error(id_, ErrorPayload(INVALID_REQUEST, "Invalid Request: expected a JSON-RPC 2.0 request"))
     is_notification = "id" not in message

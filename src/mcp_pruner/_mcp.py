@@ -30,7 +30,7 @@ _INSTRUCTIONS = (
 )
 
 
-def build_mcp_server(service: PrunerService) -> Server:
+def build_mcp_server(service: PrunerService) -> Server[object]:
     """An SDK ``Server`` whose tools are the service's functions."""
     tools = [
         types.Tool(name=str(d["name"]), description=str(d["description"]), input_schema=dict(schema))
@@ -39,11 +39,13 @@ def build_mcp_server(service: PrunerService) -> Server:
     ]
 
     async def list_tools(
-        ctx: ServerRequestContext, params: types.PaginatedRequestParams | None
+        ctx: ServerRequestContext[object, object], params: types.PaginatedRequestParams | None
     ) -> types.ListToolsResult:
         return types.ListToolsResult(tools=tools)
 
-    async def call_tool(ctx: ServerRequestContext, params: types.CallToolRequestParams) -> types.CallToolResult:
+    async def call_tool(
+        ctx: ServerRequestContext[object, object], params: types.CallToolRequestParams
+    ) -> types.CallToolResult:
         if params.name not in TOOLS:
             raise MCPError(-32602, f"Invalid params: name: unknown tool '{params.name}'", {"field": "name"})
         try:
@@ -64,17 +66,17 @@ def build_mcp_server(service: PrunerService) -> Server:
         )
 
     async def list_resources(
-        ctx: ServerRequestContext, params: types.PaginatedRequestParams | None
+        ctx: ServerRequestContext[object, object], params: types.PaginatedRequestParams | None
     ) -> types.ListResourcesResult:
         return types.ListResourcesResult(resources=[])
 
     async def list_templates(
-        ctx: ServerRequestContext, params: types.PaginatedRequestParams | None
+        ctx: ServerRequestContext[object, object], params: types.PaginatedRequestParams | None
     ) -> types.ListResourceTemplatesResult:
         return types.ListResourceTemplatesResult(resource_templates=[])
 
     async def list_prompts(
-        ctx: ServerRequestContext, params: types.PaginatedRequestParams | None
+        ctx: ServerRequestContext[object, object], params: types.PaginatedRequestParams | None
     ) -> types.ListPromptsResult:
         return types.ListPromptsResult(prompts=[])
 

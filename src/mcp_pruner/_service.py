@@ -13,7 +13,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Final, TypeVar
+from typing import Final, Literal, TypeVar
 
 import anyio
 from pydantic import BaseModel, ValidationError
@@ -123,7 +123,9 @@ class PrunerService:
     def _get_store(self) -> TextStore:
         if self._store is None:
             s = self.settings
-            self._store = TextStore(s.resolved_store_path, ttl_s=s.prune_id_ttl_s, max_bytes=s.store_max_bytes)
+            self._store = TextStore(
+                s.resolved_store_path, ttl_s=s.prune_id_ttl_s, max_bytes=s.store_max_bytes
+            )
         return self._store
 
     def open_store(self) -> None:
@@ -157,14 +159,20 @@ class PrunerService:
     def _budget(self, options: PruneOptions) -> Budget:
         s = self.settings
         return Budget(
-            max_prune_ratio=s.default_max_prune_ratio if options.max_prune_ratio is None else options.max_prune_ratio,
-            min_keep_lines=s.default_min_keep_lines if options.min_keep_lines is None else options.min_keep_lines,
+            max_prune_ratio=s.default_max_prune_ratio
+            if options.max_prune_ratio is None
+            else options.max_prune_ratio,
+            min_keep_lines=s.default_min_keep_lines
+            if options.min_keep_lines is None
+            else options.min_keep_lines,
             keep_ratio=options.keep_ratio,
             token_budget=options.token_budget,
             include_markers=(
                 s.default_include_markers if options.include_markers is None else options.include_markers
             ),
-            annotate_lines=s.default_annotate_lines if options.annotate_lines is None else options.annotate_lines,
+            annotate_lines=s.default_annotate_lines
+            if options.annotate_lines is None
+            else options.annotate_lines,
         )
 
     async def prune_text(self, arguments: Mapping[str, object] | None) -> PruneResult:
@@ -237,7 +245,7 @@ class PrunerService:
         n = len(selection.keep)
         before = count_tokens(args.text)
         after = count_tokens(rendered.pruned_text)
-        elapsed_ms = int(round((time.perf_counter() - started) * 1000))
+        elapsed_ms = round((time.perf_counter() - started) * 1000)
         used_fallback = outcome is None or outcome.used_fallback
         cost = outcome.cost_usd if outcome is not None else 0.0
         stats = PruneStats(
@@ -299,10 +307,8 @@ class PrunerService:
         text = await anyio.to_thread.run_sync(self._get, args.prune_id)
         lines, ends_nl = split_lines(text)
         n = len(lines)
-        if args.ranges is None:
-            ranges = [LineRange(start_line=1, end_line=n)] if n else []
-        else:
-            ranges = args.ranges
+        everything = [LineRange(start_line=1, end_line=n)] if n else []
+        ranges = everything if args.ranges is None else args.ranges
         parts: list[str] = []
         clamped: list[LineRange] = []
         for r in ranges:
@@ -326,14 +332,19 @@ class PrunerService:
         metrics["uptime_s"] = round(time.monotonic() - self._started, 1)
         for key, value in self.manager.stats().items():
             metrics[key] = value
+        status: Literal["healthy", "degraded"] = "degraded"
         try:
             st = await anyio.to_thread.run_sync(lambda: self._get_store().stats())
-            metrics["store"] = {"texts": st.texts, "ids": st.ids, "bytes": st.bytes_stored, "max_bytes": st.max_bytes}
+            metrics["store"] = {
+                "texts": st.texts,
+                "ids": st.ids,
+                "bytes": st.bytes_stored,
+                "max_bytes": st.max_bytes,
+            }
             status = "healthy"
         except Exception:
             log.exception("store stats failed")
             metrics["store"] = {"error": "unavailable"}
-            status = "degraded"
         return HealthResult(
             status=status,
             version=__version__,

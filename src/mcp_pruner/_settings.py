@@ -145,7 +145,9 @@ SETTING_SOURCES: Final[tuple[_Source, ...]] = (
     _Source("store_max_bytes", ("MCP_PRUNER_STORE_MAX_BYTES",), "store_max_bytes"),
     _Source("cache_ttl_s", ("MCP_PRUNER_CACHE_TTL_S",), "cache_ttl_s"),
     _Source(
-        "cache_max_entries", ("MCP_PRUNER_CACHE_MAX_ITEMS", "MCP_PRUNER_CACHE_MAX_ENTRIES"), "cache_max_entries"
+        "cache_max_entries",
+        ("MCP_PRUNER_CACHE_MAX_ITEMS", "MCP_PRUNER_CACHE_MAX_ENTRIES"),
+        "cache_max_entries",
     ),
     _Source("default_max_prune_ratio", ("MCP_PRUNER_MAX_PRUNE_RATIO",), "max_prune_ratio"),
     _Source("default_min_keep_lines", ("MCP_PRUNER_MIN_KEEP_LINES",), "min_keep_lines"),

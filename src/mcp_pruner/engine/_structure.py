@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from ._types import Unit
 
-__all__ = ["Scope", "Structure", "build_line_scope", "units_from_scopes"]
+__all__ = ["Scope", "Structure", "build_line_scope", "nest_scopes", "set_groups", "units_from_scopes"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,9 +35,12 @@ class Scope:
 
 @dataclass(slots=True)
 class Structure:
-    """What an analyser found. ``group_end[i] > i + 1`` means lines ``[i, group_end[i])`` are atomic.
+    """What an analyser found, one entry per line where a list is per line.
 
-    ``group_start``/``group_end`` are filled for every line (a line alone is a group of one).
+    ``group_start``/``group_end`` are filled for every line (a line alone is a
+    group of one); ``prior`` is the structural worth of a line before the goal
+    is read; ``must_keep`` lines are taken before anything else; logs also fill
+    ``template_of`` (index into ``templates``) so markers can say what collapsed.
     """
 
     scopes: list[Scope] = field(default_factory=list)
@@ -47,6 +50,8 @@ class Structure:
     units: list[Unit] = field(default_factory=list)
     prior: list[float] = field(default_factory=list)
     must_keep: list[bool] = field(default_factory=list)
+    template_of: list[int] = field(default_factory=list)
+    templates: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
 
@@ -91,3 +96,25 @@ def units_from_scopes(n: int, scopes: Sequence[Scope], line_scope: Sequence[int]
             units.append(Unit(i, j, "lines", ""))
         i = j
     return units
+
+
+def nest_scopes(raw: list[tuple[int, int, int, str, str]], n: int) -> list[Scope]:
+    """Turn sorted (start, -end, ...) rows into properly nested scopes with parents."""
+    scopes: list[Scope] = []
+    stack: list[int] = []
+    for start, neg_end, hdr, kw, name in raw:
+        end = min(-neg_end, n)
+        while stack and scopes[stack[-1]].end <= start:
+            stack.pop()
+        if stack:
+            top = scopes[stack[-1]]
+            if end > top.end:  # overlaps its would-be parent at row level: skip
+                continue
+            if start == top.start and end == top.end:  # same rows (e.g. a wrapped arrow fn)
+                continue
+        header_end = min(max(hdr, start + 1), end)
+        label = f"{kw} {name}".strip() if name else kw
+        scopes.append(Scope(start, end, header_end, stack[-1] if stack else -1, label, kw))
+        stack.append(len(scopes) - 1)
+    return scopes
+

@@ -14,7 +14,7 @@ from typing import Final
 
 import tree_sitter as ts
 
-from ._structure import Scope
+from ._structure import Scope, nest_scopes
 
 __all__ = ["LANGUAGES", "parse_scopes"]
 
@@ -264,26 +264,4 @@ def parse_scopes(source: bytes, n_lines: int, language: str) -> tuple[list[Scope
         name = _name_of(node)
         raw.append((start, -end, _header_end(node, node.start_point.row), kw, name))
     raw.sort()
-    return _nest(raw, n_lines), err
-
-
-def _nest(raw: list[tuple[int, int, int, str, str]], n: int) -> list[Scope]:
-    """Turn sorted (start, -end, ...) rows into properly nested scopes with parents."""
-    scopes: list[Scope] = []
-    stack: list[int] = []
-    for start, neg_end, hdr, kw, name in raw:
-        end = min(-neg_end, n)
-        while stack and scopes[stack[-1]].end <= start:
-            stack.pop()
-        if stack:
-            top = scopes[stack[-1]]
-            if end > top.end:  # overlaps its would-be parent at row level: skip
-                continue
-            if start == top.start and end == top.end:  # same rows (e.g. a wrapped arrow fn)
-                continue
-        header_end = min(max(hdr, start + 1), end)
-        label = f"{kw} {name}".strip() if name else kw
-        scopes.append(Scope(start, end, header_end, stack[-1] if stack else -1, label, kw))
-        stack.append(len(scopes) - 1)
-    return scopes
-
+    return nest_scopes(raw, n_lines), err

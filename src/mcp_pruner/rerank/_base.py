@@ -26,6 +26,7 @@ __all__ = [
     "as_count",
     "as_number",
     "as_score",
+    "get_mapping",
     "join_url",
 ]
 

@@ -1,0 +1,1 @@
+"""Benchmarks of mcp-pruner: pruning quality (recall vs reduction) and speed. See README.md."""

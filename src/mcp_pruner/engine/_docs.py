@@ -1,0 +1,154 @@
+"""Structure of documents (markdown, reStructuredText, plain text): sections, fences, tables.
+
+Headings open sections that nest by level, so a kept paragraph keeps the chain
+of headings above it (its breadcrumb). Fenced code blocks and tables are atomic:
+half a table or an unclosed fence misleads more than nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Final
+
+from ._structure import Structure, build_line_scope, nest_scopes, set_groups, units_from_scopes
+
+__all__ = ["doc_structure"]
+
+_ATX: Final = re.compile(r"^ {0,3}(#{1,6})[ \t]+(\S.*?)[ \t#]*$")
+_FENCE: Final = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_SETEXT: Final = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
+_RST_UNDER: Final = re.compile(r"^([=\-~^\"'`#*+:.])\1{2,}[ \t]*$")
+_TABLE: Final = re.compile(r"^\s*(?:\|.*\||\+[-=+]{3,}\+?)\s*$")
+_TABLE_SEP: Final = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
+_LIST: Final = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s")
+_MAX_ATOMIC: Final = 300
+_UNIT_LINES: Final = 40
+
+
+def _headings(lines: Sequence[str], in_fence: Sequence[bool]) -> list[tuple[int, int, int, str]]:
+    """``(start, header_end, level, title)`` of each heading outside fences."""
+    n = len(lines)
+    rst_levels: dict[str, int] = {}
+    out: list[tuple[int, int, int, str]] = []
+    i = 0
+    while i < n:
+        line = lines[i]
+        if in_fence[i] or not line.strip():
+            i += 1
+            continue
+        m = _ATX.match(line)
+        if m is not None:
+            out.append((i, i + 1, len(m.group(1)), m.group(2)))
+            i += 1
+            continue
+        nxt = lines[i + 1] if i + 1 < n and not in_fence[i + 1] else ""
+        title = line.strip()
+        if nxt and not _LIST.match(line) and not _TABLE.match(line):
+            sm = _SETEXT.match(nxt)
+            if sm is not None and len(title) <= 120 and (i == 0 or not lines[i - 1].strip()):
+                out.append((i, i + 2, 1 if sm.group(1)[0] == "=" else 2, title))
+                i += 2
+                continue
+            rm = _RST_UNDER.match(nxt)
+            if rm is not None and len(nxt.strip()) >= min(len(title), 3) and len(title) <= 120:
+                ch = rm.group(1)
+                level = rst_levels.setdefault(ch, len(rst_levels) + 1)
+                start = i
+                if i > 0 and lines[i - 1].strip() == nxt.strip():  # over- and underlined title
+                    start = i - 1
+                out.append((start, i + 2, min(level, 6), title))
+                i += 2
+                continue
+        i += 1
+    return out
+
+
+def _fences(lines: Sequence[str]) -> tuple[list[bool], list[tuple[int, int]]]:
+    n = len(lines)
+    in_fence = [False] * n
+    ranges: list[tuple[int, int]] = []
+    i = 0
+    while i < n:
+        m = _FENCE.match(lines[i])
+        if m is None:
+            i += 1
+            continue
+        mark = m.group(1)
+        j = i + 1
+        while j < n:
+            c = _FENCE.match(lines[j])
+            if c is not None and c.group(1)[0] == mark[0] and len(c.group(1)) >= len(mark):
+                if not lines[j].strip().strip(mark[0]):
+                    break
+            j += 1
+        end = min(j + 1, n)
+        for k in range(i, end):
+            in_fence[k] = True
+        ranges.append((i, end))
+        i = end
+    return in_fence, ranges
+
+
+def _tables(lines: Sequence[str], in_fence: Sequence[bool]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    n = len(lines)
+    i = 0
+    while i < n:
+        if in_fence[i] or not _TABLE.match(lines[i]):
+            i += 1
+            continue
+        j = i
+        while j < n and not in_fence[j] and (_TABLE.match(lines[j]) or _TABLE_SEP.match(lines[j])):
+            j += 1
+        if j - i >= 2:
+            out.append((i, j))
+        i = max(j, i + 1)
+    return out
+
+
+def doc_structure(lines: Sequence[str]) -> Structure:
+    """Sections (nested by heading level) as scopes; fences and tables as atomic groups."""
+    n = len(lines)
+    in_fence, fences = _fences(lines)
+    heads = _headings(lines, in_fence)
+    raw: list[tuple[int, int, int, str, str]] = []
+    for k, (start, hdr, level, title) in enumerate(heads):
+        end = n
+        for start2, _, level2, _ in heads[k + 1 :]:
+            if level2 <= level:
+                end = start2
+                break
+        raw.append((start, -end, hdr, "#" * level, title[:60]))
+    raw.sort()
+    scopes = nest_scopes(raw, n)
+    line_scope = build_line_scope(n, scopes)
+    atomic = [r for r in fences + _tables(lines, in_fence) if r[1] - r[0] <= _MAX_ATOMIC]
+    atomic += [(s.start, s.header_end) for s in scopes if s.header_end - s.start > 1]
+    gs, ge = set_groups(n, _merge(atomic))
+    prior = [0.0] * n
+    for i, line in enumerate(lines):
+        if not line.strip():
+            prior[i] = -0.2
+    for s in scopes:
+        for i in range(s.start, s.header_end):
+            prior[i] += 0.3
+    return Structure(
+        scopes=scopes,
+        line_scope=line_scope,
+        group_start=gs,
+        group_end=ge,
+        units=units_from_scopes(n, scopes, line_scope, _UNIT_LINES),
+        prior=prior,
+        must_keep=[False] * n,
+    )
+
+
+def _merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for a, b in sorted(ranges):
+        if out and a < out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out

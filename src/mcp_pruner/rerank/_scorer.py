@@ -1,0 +1,145 @@
+"""Score a document plan with one provider: batches, bounded concurrency, retries, deadline, cost.
+
+All batches are sent concurrently over the shared keep-alive client, at most
+``limiter.total_tokens`` at a time (the limiter is shared by every call to the
+same provider, so parallel ``prune_text`` calls together stay within it). The
+first batch that fails for good cancels the others: one missing batch already
+means falling back, and the rest would only cost money.
+
+:class:`Usage` is filled in as answers arrive, so a call that fails half-way
+still reports the requests it made and what they cost.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import anyio
+import httpx
+from anyio.abc import TaskGroup
+
+from .._errors import BackendError, BackendTimeout
+from ._base import RerankProvider
+from ._http import post_json
+from ._plan import Document, make_batches
+from ._retry import with_retries
+
+__all__ = ["Usage", "score_documents"]
+
+log = logging.getLogger("mcp_pruner.rerank")
+
+
+@dataclass(slots=True)
+class Usage:
+    """What one call sent and what it cost (mutable accumulator)."""
+
+    requests: int = 0
+    tokens: int = 0
+    cost_usd: float = 0.0
+    documents: int = 0
+
+    def add(self, other: Usage) -> None:
+        self.requests += other.requests
+        self.tokens += other.tokens
+        self.cost_usd += other.cost_usd
+        self.documents += other.documents
+
+
+async def _score_batch(
+    provider: RerankProvider,
+    client: httpx.AsyncClient,
+    query: str,
+    query_tokens: int,
+    batch: Sequence[Document],
+    usage: Usage,
+    *,
+    deadline: float,
+    max_retries: int,
+    rng: Callable[[], float],
+) -> list[float]:
+    texts = [d.text for d in batch]
+    request = provider.build_request(query, texts)
+
+    async def attempt(timeout_s: float) -> list[float]:
+        usage.requests += 1
+        started = time.perf_counter()
+        try:
+            data = await post_json(client, request, timeout_s)
+            parsed = provider.parse_response(data, len(texts))
+        except BackendError as exc:
+            log.info(
+                "rerank request failed",
+                extra={"provider": provider.name, "status": exc.status, "code": exc.warning_code,
+                       "docs": len(texts), "latency_ms": int((time.perf_counter() - started) * 1000)},
+            )  # fmt: skip
+            raise
+        estimated = sum(d.tokens for d in batch) + query_tokens
+        tokens = parsed.input_tokens if parsed.input_tokens is not None else estimated
+        if parsed.input_tokens is None and parsed.reported_cost_usd is not None:
+            cost = parsed.reported_cost_usd
+        else:
+            cost = tokens * provider.price_per_mtok / 1_000_000
+        usage.tokens += tokens
+        usage.cost_usd += cost
+        usage.documents += len(texts)
+        log.debug(
+            "rerank request",
+            extra={"provider": provider.name, "status": 200, "docs": len(texts),
+                   "latency_ms": int((time.perf_counter() - started) * 1000)},
+        )  # fmt: skip
+        return parsed.scores
+
+    return await with_retries(
+        attempt, deadline=deadline, max_retries=max_retries, provider=provider.name, rng=rng
+    )
+
+
+async def score_documents(
+    provider: RerankProvider,
+    client: httpx.AsyncClient,
+    query: str,
+    documents: Sequence[Document],
+    usage: Usage,
+    *,
+    deadline: float,
+    limiter: anyio.CapacityLimiter,
+    max_retries: int,
+    query_tokens: int = 0,
+    rng: Callable[[], float] = random.random,
+) -> list[float]:
+    """One score per document, in order; raises the first :class:`BackendError`.
+
+    ``deadline`` (an ``anyio.current_time()`` value) bounds everything, waiting
+    for a free slot included; running out of time is a :class:`BackendTimeout`.
+    """
+    scores: list[float] = [0.0] * len(documents)
+    errors: list[BackendError] = []
+    batches = make_batches(documents, provider.max_docs)
+
+    async def run(indexes: list[int], tg: TaskGroup) -> None:
+        try:
+            async with limiter:
+                got = await _score_batch(
+                    provider, client, query, query_tokens, [documents[i] for i in indexes], usage,
+                    deadline=deadline, max_retries=max_retries, rng=rng,
+                )  # fmt: skip
+        except BackendError as exc:
+            errors.append(exc)
+            tg.cancel_scope.cancel()
+            return
+        for i, s in zip(indexes, got, strict=True):
+            scores[i] = s
+
+    with anyio.CancelScope(deadline=deadline) as scope:
+        async with anyio.create_task_group() as tg:
+            for indexes in batches:
+                tg.start_soon(run, indexes, tg)
+    if errors:
+        raise errors[0]
+    if scope.cancelled_caught:
+        raise BackendTimeout("deadline reached while scoring")
+    return scores
