@@ -37,6 +37,7 @@ __all__ = [
 TRUNCATE_REASON: Final = "truncated"
 BM25_REASON: Final = "low bm25 score"
 BM25_WINDOW: Final = 3
+_FILL_PASSES: Final = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,12 +52,21 @@ class Fitted:
 
 @dataclass(frozen=True, slots=True)
 class GrowthPath:
-    """``added_at[j]`` = the step (1-based) that adds line j; ``est[k]`` = estimated tokens after k steps."""
+    """A baseline's order of additions, with what :func:`fit` needs to cut it at a budget.
+
+    ``added_at[j]`` = the step (1-based) that adds line j; ``est[k]`` = estimated tokens
+    after k steps; ``trigger[k]`` = position in ``order`` of the line that made step k + 1.
+    """
 
     lines: Sequence[str]
+    costs: Sequence[int]
+    order: Sequence[int]
+    window: int
+    marker: int
+    reason: str
     added_at: list[int]
     est: list[int]
-    reason: str
+    trigger: list[int]
 
     @property
     def steps(self) -> int:
@@ -83,6 +93,22 @@ def _marker_cost(n: int, reason: str) -> int:
     return count_tokens(marker_text(n, n, reason)) + 2
 
 
+def _window(keep: list[bool], i: int, window: int) -> tuple[list[int], int, int]:
+    """Lines of the window around ``i`` not kept yet, and the slice to count runs in."""
+    n = len(keep)
+    a, b = max(0, i - window), min(n - 1, i + window)
+    new = [j for j in range(a, b + 1) if not keep[j]]
+    return new, max(0, a - 1), min(n - 1, b + 1)
+
+
+def _add(keep: list[bool], new: list[int], lo: int, hi: int, costs: Sequence[int], marker: int) -> int:
+    """Mark ``new`` kept and return the estimated change in rendered tokens."""
+    before = _runs(keep, lo, hi)
+    for j in new:
+        keep[j] = True
+    return sum(costs[j] + 1 for j in new) + (_runs(keep, lo, hi) - before) * marker
+
+
 def _path(
     lines: Sequence[str], costs: Sequence[int], order: Sequence[int], window: int, reason: str
 ) -> GrowthPath:
@@ -91,20 +117,36 @@ def _path(
     added_at = [n + 1] * n
     marker = _marker_cost(n, reason)
     est = [marker if n else 0]
-    for i in order:
-        a, b = max(0, i - window), min(n - 1, i + window)
-        new = [j for j in range(a, b + 1) if not keep[j]]
+    trigger: list[int] = []
+    for pos, i in enumerate(order):
+        new, lo, hi = _window(keep, i, window)
         if not new:
             continue
-        lo, hi = max(0, a - 1), min(n - 1, b + 1)
-        before = _runs(keep, lo, hi)
-        step = len(est)
         for j in new:
-            keep[j] = True
-            added_at[j] = step
-        after = _runs(keep, lo, hi)
-        est.append(est[-1] + sum(costs[j] + 1 for j in new) + (after - before) * marker)
-    return GrowthPath(lines, added_at, est, reason)
+            added_at[j] = len(est)
+        trigger.append(pos)
+        est.append(est[-1] + _add(keep, new, lo, hi, costs, marker))
+    return GrowthPath(lines, costs, order, window, marker, reason, added_at, est, trigger)
+
+
+def _fill(path: GrowthPath, keep: list[bool], k: int, slack: int) -> list[bool]:
+    """From ``keep``, add the windows after step k that still fit in ``slack`` (estimated), in order."""
+    keep = keep.copy()
+    n, w, costs, marker = len(keep), path.window, path.costs, path.marker
+    for i in path.order[path.trigger[k] + 1 :]:
+        if slack < 2:  # nothing but a gap-closing window could still fit: not worth a scan
+            break
+        a, b = max(0, i - w), min(n - 1, i + w)
+        new = [j for j in range(a, b + 1) if not keep[j]]
+        if not new or sum(costs[j] + 1 for j in new) - marker > slack:
+            continue
+        delta = _add(keep, new, max(0, a - 1), min(n - 1, b + 1), costs, marker)
+        if delta <= slack:
+            slack -= delta
+        else:
+            for j in new:
+                keep[j] = False
+    return keep
 
 
 def first_n_path(lines: Sequence[str], costs: Sequence[int]) -> GrowthPath:
@@ -141,7 +183,12 @@ def _largest_fitting(f: Callable[[int], int], budget: int, guess: int, top: int)
 
 
 def fit(path: GrowthPath, budget: int) -> Fitted:
-    """The longest prefix of ``path`` whose rendered text fits ``budget`` tokens (markers counted)."""
+    """The most of ``path`` whose rendered text fits ``budget`` tokens (markers counted).
+
+    First the longest prefix that fits (exact counts); then, in a few passes, the later
+    windows that still fit in what is left are added in the same order, skipping those that
+    do not. Each pass is checked with an exact count: kept if it fits, else retried with less.
+    """
     cache: dict[int, tuple[str, int]] = {}
 
     def exact(k: int) -> int:
@@ -152,11 +199,26 @@ def fit(path: GrowthPath, budget: int) -> Fitted:
 
     guess = max(0, bisect.bisect_right(path.est, budget) - 1)
     k = _largest_fitting(exact, budget, guess, path.steps)
-    over = k < 0
-    k = max(k, 0)
-    exact(k)
+    if k < 0:
+        exact(0)
+        return Fitted(path.keep(0), *cache[0], over_budget=True)
     text, tokens = cache[k]
-    return Fitted(path.keep(k), text, tokens, over)
+    keep = path.keep(k)
+    slack = budget - tokens
+    for _ in range(_FILL_PASSES):
+        if slack <= 0 or k >= path.steps:
+            break
+        filled = _fill(path, keep, k, slack)
+        if filled == keep:
+            break
+        filled_text = render_keep(path.lines, filled, path.reason)
+        filled_tokens = count_tokens(filled_text)
+        if filled_tokens <= budget:
+            keep, text, tokens = filled, filled_text, filled_tokens
+            slack = budget - tokens
+        else:
+            slack -= filled_tokens - budget
+    return Fitted(keep, text, tokens, over_budget=False)
 
 
 BASELINES: Final[dict[str, Callable[[Sequence[str], Sequence[int], str], GrowthPath]]] = {

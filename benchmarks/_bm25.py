@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Final
 
-__all__ = ["B", "K1", "bm25_scores", "terms"]
+__all__ = ["K1", "B", "bm25_scores", "terms"]
 
 K1: Final = 1.2
 B: Final = 0.75

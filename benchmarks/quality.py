@@ -143,7 +143,9 @@ def _engine(case: Case, lines: list[str], mode: str) -> tuple[list[bool], str, d
     return list(sel.keep), render(lines, sel.keep, sel.blocks), info
 
 
-def evaluate_case(case: Case, modes: Sequence[str], baselines: Sequence[str] = tuple(BASELINES)) -> dict[str, Any]:
+def evaluate_case(
+    case: Case, modes: Sequence[str], baselines: Sequence[str] = tuple(BASELINES)
+) -> dict[str, Any]:
     """Engine and baselines on one case, per mode; baselines get the engine's rendered token count."""
     lines = split_lines(case.text)
     before = count_tokens(case.text)
@@ -208,7 +210,9 @@ def aggregate(results: Sequence[dict[str, Any]], modes: Sequence[str]) -> dict[s
         agg: dict[str, Any] = {
             "errors": len(results) - len(rows),
             "inconsistent": sum(1 for row in rows if not row["engine"]["consistent"]),
-            "engine_ms_median": round(statistics.median(row["engine"]["ms"] for row in rows), 2) if rows else None,
+            "engine_ms_median": round(statistics.median(row["engine"]["ms"] for row in rows), 2)
+            if rows
+            else None,
         }
         for system in SYSTEMS:
             vals = [row[system] for row in rows if system in row]
@@ -240,7 +244,9 @@ def check_targets(summary: dict[str, Any], partial: bool) -> list[dict[str, Any]
         if agg is None:
             out.append({"target": t.label, "measured": None, "result": "n/a"})
             continue
-        ok = agg["recall"] >= t.min_recall and (t.min_reduction is None or agg["reduction"] >= t.min_reduction)
+        ok = agg["recall"] >= t.min_recall and (
+            t.min_reduction is None or agg["reduction"] >= t.min_reduction
+        )
         measured = f"recall {agg['recall']:.3f}, reduction {agg['reduction']:.1%}"
         result = ("PASS" if ok else "FAIL") + (" (subset)" if partial else "")
         out.append({"target": t.label, "measured": measured, "result": result})
@@ -309,9 +315,13 @@ def _notes(summary: dict[str, Any], modes: Sequence[str]) -> list[str]:
         for m in modes:
             agg = overall.get(m, {})
             if agg.get("errors"):
-                notes.append(f"{suite} {m}: the engine raised on {agg['errors']} case(s) (left out of the means).")
+                notes.append(
+                    f"{suite} {m}: the engine raised on {agg['errors']} case(s) (left out of the means)."
+                )
             if agg.get("inconsistent"):
-                notes.append(f"{suite} {m}: {agg['inconsistent']} selection(s) with blocks not matching keep.")
+                notes.append(
+                    f"{suite} {m}: {agg['inconsistent']} selection(s) with blocks not matching keep."
+                )
             over = sum(agg.get(s, {}).get("over_budget", 0) for s in BASELINES)
             if over:
                 notes.append(f"{suite} {m}: {over} baseline output(s) could not fit the engine's budget.")
@@ -330,12 +340,21 @@ def markdown(payload: dict[str, Any]) -> str:
     ]
     if "code" in summary:
         code = summary["code"]
-        out += [f"**Code** — {code['overall']['cases']} cases", "", *_systems_table(code["overall"], modes), ""]
+        out += [
+            f"**Code** — {code['overall']['cases']} cases",
+            "",
+            *_systems_table(code["overall"], modes),
+            "",
+        ]
         out += ["Recall per language (BM25 ±3 at the engine's budget):", ""]
         out += [*_by_language_table(code["by_language"], modes), ""]
     if "logs" in summary:
         logs = summary["logs"]
-        out += [f"**Logs** — {logs['overall']['cases']} logs", "", *_logs_table(logs["per_log"], logs["overall"], modes)]
+        out += [
+            f"**Logs** — {logs['overall']['cases']} logs",
+            "",
+            *_logs_table(logs["per_log"], logs["overall"], modes),
+        ]
         out += ["", *_systems_table(logs["overall"], modes), ""]
     out += ["**Targets**", "", "| target | measured | result |", "|---|---|---|"]
     out += [f"| {t['target']} | {t['measured'] or '–'} | {t['result']} |" for t in payload["targets"]]
@@ -400,21 +419,22 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--data", help="directory holding code_dev.jsonl / logs_dev.jsonl (env MCP_PRUNER_BENCH_DATA)")
+    p.add_argument(
+        "--data", help="directory holding code_dev.jsonl / logs_dev.jsonl (env MCP_PRUNER_BENCH_DATA)"
+    )
     p.add_argument("--limit", type=int, help="first N code cases (after --sample)")
     p.add_argument("--sample", type=int, help="K code cases spread evenly over the file (deterministic)")
     p.add_argument("--modes", default=",".join(DEFAULT_MODES), help="comma list: keep_<ratio>, adaptive")
     p.add_argument("--suites", default="code,logs", help="comma list: code, logs")
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="worker processes")
     p.add_argument("--write-readme", action="store_true", help="update the table in benchmarks/README.md")
-    p.add_argument("--output", default="quality", help="results file name under benchmarks/results/")
 
 
 def execute(args: argparse.Namespace) -> int:
     payload = run(args)
     table = markdown(payload)
     print(table)
-    print(f"results: {write_json(args.output, payload)}")
+    print(f"results: {write_json('quality', payload)}")
     if args.write_readme:
         replace_section("quality", table)
         print("benchmarks/README.md updated")

@@ -7,8 +7,8 @@ One call::
     no reranker -> heuristic select()
     rerankers   -> while the heuristic selection is computed in a thread (it is the
                    fallback, so it is always ready in time), each provider of the
-                   chain is tried in order, each within
-                   min(its own DEEPINFRA_TIMEOUT_MS, deadline - reserve):
+                   chain is tried in order until ``deadline - reserve``, each HTTP
+                   attempt within DEEPINFRA_TIMEOUT_MS:
                    documents -> scores -> select(analysis, budget, unit_scores)
                    the first that answers with a sound selection wins; failures add
                    ``<provider>_error`` + the precise code to the warnings and
@@ -43,7 +43,14 @@ import httpx
 from . import __version__
 from ._cache import CachedSelection, ResultCache, cache_key
 from ._contract import SourceType
-from ._errors import BackendConfigError, BackendError, BackendTimeout, ConfigError, JSONValue
+from ._errors import (
+    BackendConfigError,
+    BackendError,
+    BackendParseError,
+    BackendTimeout,
+    ConfigError,
+    JSONValue,
+)
 from ._render import selection_problem
 from ._settings import Settings
 from ._tokens import count_tokens
@@ -329,27 +336,31 @@ class PruningBackendManager:
             heuristic.append(await anyio.to_thread.run_sync(select, analysis, budget, abandon_on_cancel=True))
             heuristic_ready.set()
 
-        async def wait_heuristic() -> Selection:
-            with anyio.fail_after(max(0.0, deadline - anyio.current_time())):
-                await heuristic_ready.wait()
-            return heuristic[0]
-
         reserve = max(_MIN_RESERVE_S, analyze_s)
         async with anyio.create_task_group() as tg:
             tg.start_soon(run_heuristic)
             attempt = await self._run_chain(analysis, goal, budget, deadline, reserve)
-            selection = attempt.selection
-            if selection is not None:
-                defects = _defects(selection, lines, budget)
-                if defects and defects - _defects(await wait_heuristic(), lines, budget):
-                    log.warning(
-                        "reranked selection is worse-formed than the heuristic's; using the heuristic",
-                        extra={"provider": attempt.engine, "code": ",".join(sorted(defects))},
-                    )
-                    selection = None
-            if selection is None:
-                selection = await wait_heuristic()
+            defects = _defects(attempt.selection, lines, budget) if attempt.selection is not None else set()
+            if attempt.selection is None or defects:
+                with anyio.move_on_after(max(0.0, deadline - anyio.current_time())):
+                    await heuristic_ready.wait()
             tg.cancel_scope.cancel()
+        selection = attempt.selection
+        if (
+            selection is not None
+            and defects
+            and heuristic
+            and defects - _defects(heuristic[0], lines, budget)
+        ):
+            log.warning(
+                "reranked selection is worse-formed than the heuristic's; using the heuristic",
+                extra={"provider": attempt.engine, "code": ",".join(sorted(defects))},
+            )
+            selection = None
+        if selection is None:
+            if not heuristic:
+                raise TimeoutError("the heuristic did not finish before the deadline")
+            selection = heuristic[0]
         used_fallback = (
             attempt.selection is None or selection is not attempt.selection or attempt.position > 0
         )
@@ -394,7 +405,7 @@ class PruningBackendManager:
             try:
                 provider = self._providers[name]
                 if isinstance(provider, BackendConfigError):
-                    raise provider
+                    raise BackendConfigError(str(provider))
                 if plan is None:
                     plan = await anyio.to_thread.run_sync(
                         lambda: plan_documents(analysis.lines, analysis.line_tokens, analysis.units),
@@ -404,23 +415,12 @@ class PruningBackendManager:
                     provider, plan, query, analysis, budget, deadline, reserve, usage
                 )
             except BackendError as exc:
-                if not isinstance(exc, BackendConfigError):
-                    breaker.record_failure()
-                codes = _codes(name, exc)
-                stats.failures[codes[1]] = stats.failures.get(codes[1], 0) + 1
-                stats.last_code = codes[1]
-                out.warnings += codes
-                if out.http_status is None and exc.status is not None:
-                    out.http_status = exc.status
-                log.warning(
-                    "rerank failed; falling back",
-                    extra={
-                        "provider": name,
-                        "code": codes[1],
-                        "status": exc.status,
-                        "requests": usage.requests,
-                    },
-                )
+                self._failed(out, name, exc, trip=not isinstance(exc, BackendConfigError))
+                continue
+            except Exception as exc:
+                # A bug on the reranker path must not cost the caller the heuristic's answer.
+                log.exception("rerank path failed unexpectedly", extra={"provider": name})
+                self._failed(out, name, BackendParseError(type(exc).__name__), trip=True)
                 continue
             finally:
                 stats.usage.add(usage)
@@ -437,6 +437,22 @@ class PruningBackendManager:
             return out
         return out
 
+    def _failed(self, out: _Attempt, name: str, exc: BackendError, *, trip: bool) -> None:
+        """Book a provider failure: warnings, status, per-code counters, circuit breaker."""
+        if trip:
+            self._breakers[name].record_failure()
+        stats = self._stats[name]
+        codes = _codes(name, exc)
+        stats.failures[codes[1]] = stats.failures.get(codes[1], 0) + 1
+        stats.last_code = codes[1]
+        out.warnings += codes
+        if out.http_status is None and exc.status is not None:
+            out.http_status = exc.status
+        log.warning(
+            "rerank failed; falling back",
+            extra={"provider": name, "code": codes[1], "status": exc.status},
+        )
+
     async def _score_and_select(
         self,
         provider: RerankProvider,
@@ -448,9 +464,8 @@ class PruningBackendManager:
         reserve: float,
         usage: Usage,
     ) -> Selection:
-        now = anyio.current_time()
-        stage_deadline = min(deadline - reserve, now + self._settings.deepinfra_timeout_ms / 1000.0)
-        if stage_deadline <= now:
+        stage_deadline = deadline - reserve
+        if stage_deadline <= anyio.current_time():
             raise BackendTimeout("no time left for the reranker")
         doc_scores = await score_documents(
             provider,
@@ -461,14 +476,16 @@ class PruningBackendManager:
             deadline=stage_deadline,
             limiter=self._limiter(provider.name),
             max_retries=self._settings.deepinfra_max_retries,
+            request_timeout_s=self._settings.deepinfra_timeout_ms / 1000.0,
             query_tokens=count_tokens(query),
             rng=self._rng,
         )
         unit_scores = pool_scores(plan, doc_scores)
-        with anyio.CancelScope(deadline=deadline) as scope:
-            return await anyio.to_thread.run_sync(
+        selection: Selection | None = None
+        with anyio.CancelScope(deadline=deadline):
+            selection = await anyio.to_thread.run_sync(
                 lambda: select(analysis, budget, unit_scores), abandon_on_cancel=True
             )
-        if scope.cancelled_caught:
+        if selection is None:
             raise BackendTimeout("no time left to apply the scores")
-        raise AssertionError("unreachable")  # pragma: no cover
+        return selection

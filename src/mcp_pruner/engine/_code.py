@@ -15,7 +15,7 @@ from typing import Final
 
 from ._indent import indent_scopes
 from ._langs import detect_language
-from ._structure import Scope, Structure, build_line_scope, set_groups, units_from_scopes
+from ._structure import Scope, Structure, build_line_scope, merge_ranges, set_groups, units_from_scopes
 from ._treesitter import parse_scopes
 
 __all__ = ["code_structure"]
@@ -51,7 +51,7 @@ def code_structure(lines: Sequence[str]) -> Structure:
     scopes, lang = _scopes_for(lines)
     line_scope = build_line_scope(n, scopes)
     header_groups = [(s.start, s.header_end) for s in scopes if s.header_end - s.start > 1]
-    header_groups = _disjoint(header_groups)
+    header_groups = merge_ranges(header_groups)
     gs, ge = set_groups(n, header_groups)
     prior = [0.0] * n
     for i, line in enumerate(lines):
@@ -77,13 +77,3 @@ def code_structure(lines: Sequence[str]) -> Structure:
     )
     return st
 
-
-def _disjoint(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Merge overlapping ranges (headers of nested one-line scopes can overlap)."""
-    out: list[tuple[int, int]] = []
-    for a, b in sorted(ranges):
-        if out and a < out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], b))
-        else:
-            out.append((a, b))
-    return out

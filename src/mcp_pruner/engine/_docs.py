@@ -11,7 +11,14 @@ import re
 from collections.abc import Sequence
 from typing import Final
 
-from ._structure import Structure, build_line_scope, nest_scopes, set_groups, units_from_scopes
+from ._structure import (
+    Structure,
+    build_line_scope,
+    merge_ranges,
+    nest_scopes,
+    set_groups,
+    units_from_scopes,
+)
 
 __all__ = ["doc_structure"]
 
@@ -112,20 +119,19 @@ def doc_structure(lines: Sequence[str]) -> Structure:
     n = len(lines)
     in_fence, fences = _fences(lines)
     heads = _headings(lines, in_fence)
-    raw: list[tuple[int, int, int, str, str]] = []
-    for k, (start, hdr, level, title) in enumerate(heads):
-        end = n
-        for start2, _, level2, _ in heads[k + 1 :]:
-            if level2 <= level:
-                end = start2
-                break
-        raw.append((start, -end, hdr, "#" * level, title[:60]))
+    ends = [n] * len(heads)
+    open_: list[int] = []
+    for k, (start, _, level, _) in enumerate(heads):
+        while open_ and heads[open_[-1]][2] >= level:
+            ends[open_.pop()] = start
+        open_.append(k)
+    raw = [(start, -ends[k], hdr, "#" * level, title[:60]) for k, (start, hdr, level, title) in enumerate(heads)]
     raw.sort()
     scopes = nest_scopes(raw, n)
     line_scope = build_line_scope(n, scopes)
     atomic = [r for r in fences + _tables(lines, in_fence) if r[1] - r[0] <= _MAX_ATOMIC]
     atomic += [(s.start, s.header_end) for s in scopes if s.header_end - s.start > 1]
-    gs, ge = set_groups(n, _merge(atomic))
+    gs, ge = set_groups(n, merge_ranges(atomic))
     prior = [0.0] * n
     for i, line in enumerate(lines):
         if not line.strip():
@@ -143,12 +149,3 @@ def doc_structure(lines: Sequence[str]) -> Structure:
         must_keep=[False] * n,
     )
 
-
-def _merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    out: list[tuple[int, int]] = []
-    for a, b in sorted(ranges):
-        if out and a < out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], b))
-        else:
-            out.append((a, b))
-    return out

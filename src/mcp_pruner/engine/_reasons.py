@@ -21,7 +21,8 @@ __all__ = ["MAX_REASON", "block_reason", "clean_reason"]
 MAX_REASON: Final = 80
 _UNSAFE: Final = re.compile(r"[\x00-\x1f\x7f⟦⟧\u2028\u2029\x85]+")
 _SPACES: Final = re.compile(r"\s{2,}")
-_MAX_NAMES: Final = 4
+_MAX_NAMES: Final = 3
+_NAMES_CHARS: Final = 60
 
 
 def clean_reason(text: str, limit: int = MAX_REASON) -> str:
@@ -75,13 +76,20 @@ def block_reason(lines: Sequence[str], st: Structure, starts: Sequence[int], a: 
         return clean_reason(_template_reason(st, a, b))
     names = _names(st, starts, a, b)
     if names:
-        shown = ", ".join(names[:_MAX_NAMES])
-        if len(names) > _MAX_NAMES:
-            shown += f", +{len(names) - _MAX_NAMES} more"
-        return clean_reason(shown)
+        shown: list[str] = []
+        size = 0
+        for name in names[:_MAX_NAMES]:
+            if shown and size + len(name) > _NAMES_CHARS:
+                break
+            shown.append(name)
+            size += len(name) + 2
+        text = ", ".join(shown)
+        if len(names) > len(shown):
+            text += f" +{len(names) - len(shown)} more"
+        return clean_reason(text)
     if all(not line.strip() for line in lines[a:b]):
         return "blank lines"
     where = _enclosing(st, a, b)
     count = b - a
     what = f"{count} line" + ("s" if count > 1 else "")
-    return clean_reason(f"{what} of {where}" if where else f"{what}")
+    return clean_reason(f"{what} in {where}" if where else what)

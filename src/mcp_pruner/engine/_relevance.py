@@ -9,6 +9,7 @@ share of it.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from typing import Final
@@ -18,9 +19,11 @@ from ._terms import word_parts
 
 __all__ = ["spread", "structural_relevance"]
 
-_NAME_WEIGHT: Final = 1.0
-_BLOCK_WEIGHT: Final = 0.35
-_DECAY: Final = (0.6, 0.35, 0.2)
+import os
+_NAME_WEIGHT: Final = float(os.environ.get("K_NAME", "1.0"))
+_BLOCK_WEIGHT: Final = float(os.environ.get("K_BLOCK", "0.35"))
+_DECAY: Final = tuple(float(x) for x in os.environ.get("K_DECAY", "0.6,0.35,0.2").split(","))
+_PARENT: Final = float(os.environ.get("K_PARENT", "0.5"))
 
 
 def spread(scores: Sequence[float], decay: Sequence[float] = _DECAY) -> list[float]:
@@ -39,10 +42,60 @@ def spread(scores: Sequence[float], decay: Sequence[float] = _DECAY) -> list[flo
     return out
 
 
-def structural_relevance(raw: Sequence[float], st: Structure, term_weight: dict[str, float]) -> list[float]:
+def density(scores: Sequence[float], decay: float) -> list[float]:
+    """Exponential-kernel sum of the scores around each line (two linear passes)."""
+    n = len(scores)
+    left = [0.0] * n
+    acc = 0.0
+    for i in range(n):
+        acc = scores[i] + decay * acc
+        left[i] = acc
+    out = [0.0] * n
+    acc = 0.0
+    for i in range(n - 1, -1, -1):
+        acc = scores[i] + decay * acc
+        out[i] = left[i] + acc - scores[i]
+    return out
+
+
+_EV: Final = os.environ.get("K_EV", "")
+_DENS: Final = float(os.environ.get("K_DENS", "0"))
+_DENS_DECAY: Final = float(os.environ.get("K_DDECAY", "0.9"))
+
+
+def coverage(n: int, hits: dict[str, list[int]], weight: dict[str, float], width: int) -> list[float]:
+    """For each line, the summed weight of the distinct goal terms found within ``width`` lines."""
+    out = [0.0] * n
+    for term, idx in hits.items():
+        w = weight.get(term, 0.0)
+        if w <= 0.0:
+            continue
+        diff = [0] * (n + 1)
+        for i in idx:
+            diff[max(0, i - width)] += 1
+            diff[min(n, i + width + 1)] -= 1
+        for i, c in enumerate(itertools.accumulate(diff[:n])):
+            if c:
+                out[i] += w
+    return out
+
+
+_COV: Final = float(os.environ.get("K_COV", "0"))
+_COVW: Final = int(os.environ.get("K_COVW", "10"))
+
+
+def structural_relevance(
+    raw: Sequence[float], st: Structure, term_weight: dict[str, float], hits: dict[str, list[int]]
+) -> list[float]:
     """Line relevance = own match + neighbours' (decaying) + the evidence of the enclosing blocks."""
     n = len(raw)
     rel = spread(raw)
+    if _DENS:
+        dens = density(raw, _DENS_DECAY)
+        rel = [r + _DENS * d for r, d in zip(rel, dens, strict=True)]
+    if _COV:
+        cov = coverage(n, hits, term_weight, _COVW)
+        rel = [r + _COV * c for r, c in zip(rel, cov, strict=True)]
     if not st.scopes:
         return rel
     # Evidence per scope: best line, plus diminishing returns on the number of matching lines,
@@ -60,10 +113,25 @@ def structural_relevance(raw: Sequence[float], st: Structure, term_weight: dict[
             total[s] += v
             s = st.scopes[s].parent
     evidence = [0.0] * len(st.scopes)
+    cover = [0.0] * len(st.scopes)
+    if _EV == "cov":
+        for term, idx in hits.items():
+            w = term_weight.get(term, 0.0)
+            tf: dict[int, int] = {}
+            for i in idx:
+                s = st.line_scope[i]
+                while s >= 0:
+                    tf[s] = tf.get(s, 0) + 1
+                    s = st.scopes[s].parent
+            for s, c in tf.items():
+                cover[s] += w * 2.0 * c / (c + 1.0)
     for k, sc in enumerate(st.scopes):
         name_hit = sum(term_weight.get(p, 0.0) for p in set(word_parts(sc.name)))
         size = max(1, sc.end - sc.start)
-        evidence[k] = _NAME_WEIGHT * name_hit + best[k] + math.sqrt(total[k]) / math.log2(size + 2)
+        if _EV == "cov":
+            evidence[k] = _NAME_WEIGHT * name_hit + cover[k]
+        else:
+            evidence[k] = _NAME_WEIGHT * name_hit + best[k] + math.sqrt(total[k]) / math.log2(size + 2)
     out = list(rel)
     for i in range(n):
         s = st.line_scope[i]
@@ -72,6 +140,6 @@ def structural_relevance(raw: Sequence[float], st: Structure, term_weight: dict[
         bonus = _BLOCK_WEIGHT * evidence[s]
         p = st.scopes[s].parent
         if p >= 0:
-            bonus += 0.5 * _BLOCK_WEIGHT * evidence[p]
+            bonus += _PARENT * _BLOCK_WEIGHT * evidence[p]
         out[i] += bonus
     return out

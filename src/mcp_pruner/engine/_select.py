@@ -11,6 +11,7 @@ A gap that costs about as much as the marker announcing it is closed at once
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
@@ -35,7 +36,7 @@ class Costs:
 class Greedy:
     """Mutable selection state: which lines are kept, what they cost, how many markers there are."""
 
-    __slots__ = ("_changed", "costs", "keep", "kept_lines", "n", "runs", "st", "tokens")
+    __slots__ = ("_before", "_changed", "costs", "keep", "kept_lines", "n", "runs", "st", "tokens")
 
     def __init__(self, n: int, st: Structure, costs: Costs) -> None:
         self.n = n
@@ -46,6 +47,7 @@ class Greedy:
         self.kept_lines = 0
         self.runs = 1 if n else 0
         self._changed: list[int] = []
+        self._before = (0, 0, 0)
 
     @property
     def cost(self) -> float:
@@ -111,16 +113,14 @@ class Greedy:
         for a, b in ranges:
             full.append((min(a, st.group_start[a]), max(b, st.group_end[b - 1])))
         self._changed = []
-        before = (self.tokens, self.runs, self.kept_lines)
+        self._before = (self.tokens, self.runs, self.kept_lines)
         for a, b in full:
             self._mark(a, b)
         for a, b in full:
             self._fill_side(a, -1)
             self._fill_side(b - 1, 1)
         if budget is not None and self.cost > budget:
-            for j in self._changed:
-                self.keep[j] = False
-            self.tokens, self.runs, self.kept_lines = before
+            self.undo()
             return False
         return True
 
@@ -128,6 +128,49 @@ class Greedy:
         """Keep ``[a, b)`` whatever it costs (NO_PRUNE regions, hard bounds)."""
         self._changed = []
         self._mark(a, b)
+
+    def run_ratio(self, utility: Sequence[float], budget: float) -> None:
+        """Lazy greedy on utility per token: cheap neighbours of kept regions rise as regions grow.
+
+        Keys are re-checked when popped (the real cost of a take depends on
+        what is kept already: a line next to a kept region needs no marker);
+        the neighbours of each take are re-pushed with their lower cost.
+        """
+        n = self.n
+        line = self.costs.line
+        marker = self.costs.marker
+        heap = [(-utility[i] / (line[i] + marker), i) for i in range(n) if utility[i] > 0.0 and not self.keep[i]]
+        heapq.heapify(heap)
+        misses = 0
+        keep = self.keep
+        while heap:
+            neg, i = heapq.heappop(heap)
+            if keep[i]:
+                continue
+            before = self.cost
+            if not self.take(i, budget):
+                misses += 1
+                if misses > _MAX_MISSES or self.cost >= budget - 1:
+                    break
+                continue
+            delta = self.cost - before
+            ratio = utility[i] / max(delta, 1.0)
+            if heap and ratio < -heap[0][0] * 0.98:
+                self.undo()
+                heapq.heappush(heap, (-ratio, i))
+                continue
+            misses = 0
+            for j in self._changed:
+                for k in (j - 1, j + 1):
+                    if 0 <= k < n and not keep[k] and utility[k] > 0.0:
+                        heapq.heappush(heap, (-utility[k] / line[k], k))
+
+    def undo(self) -> None:
+        """Revert the last :meth:`take`."""
+        for j in self._changed:
+            self.keep[j] = False
+        self.tokens, self.runs, self.kept_lines = self._before
+        self._changed = []
 
     def run(self, order: Sequence[int], budget: float) -> None:
         """Take lines in ``order`` while they fit in ``budget``."""

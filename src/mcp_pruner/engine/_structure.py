@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from ._types import Unit
 
-__all__ = ["Scope", "Structure", "build_line_scope", "nest_scopes", "set_groups", "units_from_scopes"]
+__all__ = ["Scope", "Structure", "build_line_scope", "merge_ranges", "nest_scopes", "set_groups", "units_from_scopes"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,3 +118,14 @@ def nest_scopes(raw: list[tuple[int, int, int, str, str]], n: int) -> list[Scope
         stack.append(len(scopes) - 1)
     return scopes
 
+
+
+def merge_ranges(ranges: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted union of ``[a, b)`` ranges (overlapping ones merged), as atomic groups must be disjoint."""
+    out: list[tuple[int, int]] = []
+    for a, b in sorted(ranges):
+        if out and a < out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out

@@ -108,27 +108,38 @@ def goal_terms(goal: str) -> GoalTerms:
     return GoalTerms(weights, tuple(phrases))
 
 
-def line_part_sets(lines: Sequence[str]) -> list[frozenset[str]]:
-    """The set of stemmed parts on each line (long lines are read only in part: a term is a term)."""
-    return [frozenset(word_parts(line[:2000])) if line else frozenset() for line in lines]
+@lru_cache(maxsize=256)
+def _roots(stems: tuple[str, ...]) -> tuple[str, ...]:
+    """Substrings, one of which any line holding one of ``stems`` must contain.
+
+    A stem is a prefix of every word form it comes from, once a final ``i``
+    (from ``y``) is dropped: ``entri`` comes from ``entry`` and ``entries``.
+    """
+    return tuple(sorted({s[:-1] if s.endswith("i") and len(s) > 3 else s for s in stems}))
 
 
-def score_lines(lines: Sequence[str], goal: GoalTerms) -> tuple[list[float], dict[str, float]]:
+def score_lines(
+    lines: Sequence[str], goal: GoalTerms
+) -> tuple[list[float], dict[str, float], dict[str, list[int]]]:
     """Per-line match strength: sum of goal-term weight x IDF, plus a bonus for intact compounds.
 
-    Returns the scores and the effective weight of each goal term (weight x IDF),
-    which callers reuse to score names of blocks.
+    Returns the scores, the effective weight of each goal term (weight x IDF),
+    which callers reuse to score blocks and their names, and the lines holding each term.
     """
     n = len(lines)
     scores = [0.0] * n
     if goal.empty or n == 0:
-        return scores, {}
+        return scores, {}, {}
     targets = goal.weights
     hits: dict[str, list[int]] = {t: [] for t in targets}
-    for i, line in enumerate(lines):
-        if not line:
-            continue
-        for p in word_parts(line[:2000]):
+    # A cheap case-insensitive substring pass finds the few candidate lines; only those are tokenised.
+    lowered = [line[:2000].lower() for line in lines]
+    found: set[int] = set()
+    for root in _roots(tuple(sorted(targets))):
+        found.update(i for i, low in enumerate(lowered) if root in low)
+    candidates = sorted(found)
+    for i in candidates:
+        for p in word_parts(lines[i][:2000]):
             lst = hits.get(p)
             if lst is not None and (not lst or lst[-1] != i):
                 lst.append(i)
@@ -147,11 +158,9 @@ def score_lines(lines: Sequence[str], goal: GoalTerms) -> tuple[list[float], dic
             scores[i] += w
     if goal.phrases:
         top = max(eff.values(), default=1.0)
-        for i, line in enumerate(lines):
-            if not line:
-                continue
-            low = line[:2000].lower()
+        for i in candidates:
+            low = lowered[i]
             for ph in goal.phrases:
                 if ph in low:
                     scores[i] += _PHRASE_BONUS * top
-    return scores, eff
+    return scores, eff, {t: idx for t, idx in hits.items() if idx}

@@ -1,11 +1,12 @@
 """Retries of 429 and 5xx inside a hard deadline.
 
 Hand-written (about 30 lines) rather than tenacity because every decision here
-depends on the deadline: each attempt gets exactly the time that is left as
-its timeout, a wait (``Retry-After`` when the API sent one, else exponential
-backoff; both jittered so that concurrent batches do not retry in lock-step)
-is taken only if a useful attempt still fits after it, and otherwise the last
-error is raised at once so the caller can fall back without waiting in vain.
+depends on the deadline: each attempt gets as its timeout the per-request
+timeout or the time that is left, whichever is less; a wait (``Retry-After``
+when the API sent one, else exponential backoff; both jittered so that
+concurrent batches do not retry in lock-step) is taken only if a useful attempt
+still fits after it, and otherwise the last error is raised at once so the
+caller can fall back without waiting in vain.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ def retry_delay(exc: BackendError, attempt: int, rng: Callable[[], float] = rand
     """``Retry-After`` plus up to 10 % jitter, else full-jitter exponential backoff."""
     if exc.retry_after_s is not None:
         return exc.retry_after_s * (1.0 + 0.1 * rng()) + 0.01 * rng()
-    cap = min(_MAX_DELAY_S, _BASE_DELAY_S * 2**attempt)
+    cap = min(_MAX_DELAY_S, _BASE_DELAY_S * 2.0**attempt)
     return cap * (0.5 + 0.5 * rng())
 
 
@@ -49,11 +50,14 @@ async def with_retries(
     deadline: float,
     max_retries: int,
     provider: str,
+    request_timeout_s: float = float("inf"),
     rng: Callable[[], float] = random.random,
 ) -> T:
     """Call ``attempt_fn(timeout_s)`` until it succeeds, the error is final, or time is up.
 
-    ``deadline`` is an ``anyio.current_time()`` value.
+    ``deadline`` is an ``anyio.current_time()`` value. Timeouts are not retried:
+    a provider that did not answer in ``request_timeout_s`` is unlikely to answer
+    a second time before the deadline.
     """
     attempt = 0
     while True:
@@ -61,7 +65,7 @@ async def with_retries(
         if left < MIN_ATTEMPT_S:
             raise BackendTimeout("no time left for a request")
         try:
-            return await attempt_fn(left)
+            return await attempt_fn(min(left, request_timeout_s))
         except BackendError as exc:
             if not is_retryable(exc) or attempt >= max_retries:
                 raise

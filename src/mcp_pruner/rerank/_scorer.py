@@ -59,6 +59,7 @@ async def _score_batch(
     *,
     deadline: float,
     max_retries: int,
+    request_timeout_s: float,
     rng: Callable[[], float],
 ) -> list[float]:
     texts = [d.text for d in batch]
@@ -94,7 +95,12 @@ async def _score_batch(
         return parsed.scores
 
     return await with_retries(
-        attempt, deadline=deadline, max_retries=max_retries, provider=provider.name, rng=rng
+        attempt,
+        deadline=deadline,
+        max_retries=max_retries,
+        provider=provider.name,
+        request_timeout_s=request_timeout_s,
+        rng=rng,
     )
 
 
@@ -108,13 +114,15 @@ async def score_documents(
     deadline: float,
     limiter: anyio.CapacityLimiter,
     max_retries: int,
+    request_timeout_s: float = float("inf"),
     query_tokens: int = 0,
     rng: Callable[[], float] = random.random,
 ) -> list[float]:
     """One score per document, in order; raises the first :class:`BackendError`.
 
     ``deadline`` (an ``anyio.current_time()`` value) bounds everything, waiting
-    for a free slot included; running out of time is a :class:`BackendTimeout`.
+    for a free slot included; ``request_timeout_s`` bounds each HTTP attempt.
+    Running out of either is a :class:`BackendTimeout`.
     """
     scores: list[float] = [0.0] * len(documents)
     errors: list[BackendError] = []
@@ -125,7 +133,7 @@ async def score_documents(
             async with limiter:
                 got = await _score_batch(
                     provider, client, query, query_tokens, [documents[i] for i in indexes], usage,
-                    deadline=deadline, max_retries=max_retries, rng=rng,
+                    deadline=deadline, max_retries=max_retries, request_timeout_s=request_timeout_s, rng=rng,
                 )  # fmt: skip
         except BackendError as exc:
             errors.append(exc)

@@ -1,0 +1,490 @@
+"""Speed benchmark: engine latency and peak memory next to BM25 ±3 on the same input, MCP stdio, store.
+
+Run from the repo root: ``python -m benchmarks speed [--write-readme]`` (see benchmarks/README.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Final
+
+from mcp_pruner._contract import SourceType
+from mcp_pruner._tokens import count_line_tokens, count_tokens, warm_up
+from mcp_pruner.engine import Budget, prune_lines
+
+from ._baselines import BM25_WINDOW, bm25_path
+from ._data import CODE_FILE, LOGS_FILE, REPO_ROOT, Case, data_dir, load_cases, split_lines
+from ._readme import code_fingerprint, replace_section, write_json
+from ._render import render, render_keep
+
+__all__ = ["Input", "add_arguments", "build_inputs", "execute", "main", "run"]
+
+KEEP_RATIO: Final = 0.3
+CODE_SIZES: Final = (200, 2_000, 20_000)
+BIG_CHARS: Final = 2_000_000
+STORE_CHARS: Final = 1_000_000
+FALLBACK_GOAL: Final = "fix the token budget when markers are included"
+
+
+@dataclass(frozen=True, slots=True)
+class Input:
+    """One timed input."""
+
+    name: str
+    source_type: str
+    goal: str
+    lines: list[str]
+
+    @property
+    def chars(self) -> int:
+        return sum(len(line) for line in self.lines) + max(0, len(self.lines) - 1)
+
+
+# ---------------------------------------------------------------- inputs
+
+
+def _concat(texts: Sequence[str], *, max_lines: int | None = None, max_chars: int | None = None) -> list[str]:
+    """Lines of ``texts`` one after the other (cycling if needed), cut at a line count or a char count."""
+    out: list[str] = []
+    chars = 0
+    while texts:
+        for text in texts:
+            for line in split_lines(text):
+                if max_lines is not None and len(out) >= max_lines:
+                    return out
+                if max_chars is not None and chars + len(line) + 1 > max_chars:
+                    return out
+                out.append(line)
+                chars += len(line) + 1
+    return out
+
+
+def _repo_files() -> list[str]:
+    return [p.read_text(encoding="utf-8") for p in sorted((REPO_ROOT / "src").rglob("*.py"))]
+
+
+def build_inputs(root: Path) -> tuple[list[Input], list[str]]:
+    """The timed inputs, from the benchmark data when present (else this repo's sources), and notes."""
+    notes: list[str] = []
+    code_path, logs_path = root / CODE_FILE, root / LOGS_FILE
+    by_lang: dict[str, list[Case]] = {}
+    if code_path.is_file():
+        for case in load_cases(code_path):
+            by_lang.setdefault(case.language, []).append(case)
+    else:
+        notes.append(f"{code_path} not found: code inputs are built from this repo's Python sources.")
+        by_lang["python"] = [
+            Case("repo", "", "python", "code", FALLBACK_GOAL, t, (), ()) for t in _repo_files()
+        ]
+    inputs: list[Input] = []
+    for lang in [lang for lang in ("python", "rust") if lang in by_lang]:
+        cases = by_lang[lang]
+        texts = [c.text for c in cases]
+        for size in CODE_SIZES:
+            lines = _concat(texts, max_lines=size)
+            inputs.append(Input(f"{lang} {size:,} lines", "code", cases[0].goal, lines))
+    py = by_lang["python"]
+    inputs.append(
+        Input(
+            f"python {BIG_CHARS:,} chars",
+            "code",
+            py[0].goal,
+            _concat([c.text for c in py], max_chars=BIG_CHARS),
+        )
+    )
+    if logs_path.is_file():
+        logs = load_cases(logs_path)
+        first = logs[0]
+        name = first.id.rsplit(":", 1)[-1].split("/")[0]
+        inputs.append(Input(f"log {name} 2,000 lines", "logs", first.goal, split_lines(first.text)))
+        big = _concat([c.text for c in logs], max_chars=BIG_CHARS)
+        inputs.append(Input(f"logs {BIG_CHARS:,} chars", "logs", "find the errors and failures", big))
+    else:
+        notes.append(f"{logs_path} not found: log inputs skipped.")
+    return inputs, notes
+
+
+# ---------------------------------------------------------------- in-process timing
+
+
+def _budget() -> Budget:
+    return Budget(max_prune_ratio=1.0, min_keep_lines=0, keep_ratio=KEEP_RATIO, include_markers=True)
+
+
+def engine_run(inp: Input) -> str:
+    """What the server does for one call, minus I/O: select, then render with markers."""
+    sel = prune_lines(inp.lines, inp.goal, SourceType(inp.source_type), _budget())
+    return render(inp.lines, sel.keep, sel.blocks)
+
+
+def bm25_run(inp: Input, budget_tokens: int) -> str:
+    """The BM25 ±3 baseline doing the same job: line costs, scores, growth path, cut at the budget, render."""
+    costs = count_line_tokens(inp.lines)
+    path = bm25_path(inp.lines, costs, inp.goal, BM25_WINDOW)
+    k = max(0, next((i for i, e in enumerate(path.est) if e > budget_tokens), len(path.est)) - 1)
+    return render_keep(inp.lines, path.keep(k), path.reason)
+
+
+def _median_time(fn: Callable[[], object], repeats: int) -> tuple[float, list[float]]:
+    fn()  # warm-up: first-call caches (parsers, regexes) are not what we measure
+    times: list[float] = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), times
+
+
+def _peak_bytes(fn: Callable[[], object]) -> int:
+    tracemalloc.start()
+    try:
+        fn()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def measure_input(inp: Input, repeats: int) -> dict[str, Any]:
+    """Engine and BM25 ±3 on one input: median seconds, peak traced bytes, and their ratio."""
+    reps = repeats if inp.chars < 500_000 else max(1, repeats // 2)
+    budget = count_tokens(engine_run(inp))
+    eng_s, eng_all = _median_time(lambda: engine_run(inp), reps)
+    bm_s, bm_all = _median_time(lambda: bm25_run(inp, budget), reps)
+    eng_mem = _peak_bytes(lambda: engine_run(inp))
+    bm_mem = _peak_bytes(lambda: bm25_run(inp, budget))
+    return {
+        "input": inp.name,
+        "source_type": inp.source_type,
+        "lines": len(inp.lines),
+        "chars": inp.chars,
+        "tokens": count_tokens("\n".join(inp.lines)),
+        "repeats": reps,
+        "engine_s": round(eng_s, 5),
+        "engine_all_s": [round(t, 5) for t in eng_all],
+        "bm25_w3_s": round(bm_s, 5),
+        "bm25_w3_all_s": [round(t, 5) for t in bm_all],
+        "time_ratio": round(eng_s / bm_s, 3) if bm_s else None,
+        "engine_peak_bytes": eng_mem,
+        "bm25_w3_peak_bytes": bm_mem,
+        "memory_ratio": round(eng_mem / bm_mem, 3) if bm_mem else None,
+    }
+
+
+# ---------------------------------------------------------------- MCP stdio
+
+
+def _server_command() -> tuple[str, list[str]] | None:
+    if importlib.util.find_spec("mcp_pruner._cli") is None:
+        return None
+    script = Path(sys.executable).parent / "mcp-pruner"
+    if script.is_file():
+        return str(script), ["serve"]
+    return sys.executable, ["-m", "mcp_pruner", "serve"]
+
+
+def _tool_json(result: Any) -> dict[str, Any]:
+    if result.is_error:
+        raise RuntimeError(f"tool error: {result.content}")
+    if isinstance(result.structured_content, dict) and result.structured_content:
+        return dict(result.structured_content)
+    payload = json.loads(result.content[0].text)
+    assert isinstance(payload, dict)
+    return payload
+
+
+async def _stdio_session(inp: Input, calls: int, tmp: Path) -> dict[str, Any]:
+    import anyio
+    from mcp import ClientSession, StdioServerParameters, stdio_client
+
+    command = _server_command()
+    assert command is not None
+    env = {
+        "XDG_STATE_HOME": str(tmp / "state"),
+        "MCP_PRUNER_STORE_PATH": str(tmp / "store.sqlite3"),
+        "KIMI_PRUNING_BACKEND": "heuristic",
+    }
+    params = StdioServerParameters(command=command[0], args=command[1], env=env, cwd=tmp)
+    options = {"keep_ratio": KEEP_RATIO, "max_prune_ratio": 1.0, "min_keep_lines": 0, "include_markers": True}
+    out: dict[str, Any] = {"command": " ".join([Path(command[0]).name, *command[1]])}
+    with (tmp / "server-stderr.log").open("w", encoding="utf-8") as errlog, anyio.fail_after(300):
+        t0 = time.perf_counter()
+        async with (
+            stdio_client(params, errlog=errlog) as (read, write),
+            ClientSession(read, write) as session,
+        ):
+            await session.initialize()
+            out["initialize_s"] = time.perf_counter() - t0
+            t1 = time.perf_counter()
+            tools = await session.list_tools()
+            out["tools_list_s"] = time.perf_counter() - t1
+            out["tools"] = sorted(t.name for t in tools.tools)
+            wall: list[float] = []
+            server_ms: list[float] = []
+            warnings: set[str] = set()
+            result: dict[str, Any] = {}
+            for i in range(calls + 1):  # call 0 is reported apart (first call in a fresh process)
+                lines = [*inp.lines[:-1], f"# benchmark call {i}"]  # distinct texts: no result-cache hit
+                args = {
+                    "text": "\n".join(lines),
+                    "goal_hint": inp.goal,
+                    "source_type": "code",
+                    "options": options,
+                }
+                t2 = time.perf_counter()
+                result = _tool_json(await session.call_tool("prune_text", args))
+                elapsed = time.perf_counter() - t2
+                if i == 0:
+                    out["prune_first_s"] = elapsed
+                else:
+                    wall.append(elapsed)
+                    server_ms.append(float(result["stats"].get("latency_ms", 0)))
+                warnings.update(result.get("warnings", []))
+            out["prune_median_s"] = statistics.median(wall) if wall else None
+            out["prune_server_latency_ms_median"] = statistics.median(server_ms) if server_ms else None
+            out["prune_warnings"] = sorted(warnings)
+            out["prune_stats"] = result.get("stats", {})
+            rec_args = {"prune_id": result["prune_id"], "ranges": [{"start_line": 1, "end_line": len(lines)}]}
+            rec: list[float] = []
+            raw = ""
+            for _ in range(max(3, calls // 2)):
+                t3 = time.perf_counter()
+                raw = _tool_json(await session.call_tool("recover_text", rec_args))["raw_text"]
+                rec.append(time.perf_counter() - t3)
+            out["recover_median_s"] = statistics.median(rec)
+            out["recover_exact"] = raw == "\n".join(lines)
+    out["prune_calls"] = calls
+    return out
+
+
+def measure_stdio(inp: Input, calls: int) -> dict[str, Any]:
+    """Round trips over MCP stdio against ``mcp-pruner serve``; a note instead when it cannot run."""
+    import anyio
+
+    if _server_command() is None:
+        return {"skipped": "mcp_pruner._cli not available yet (no `mcp-pruner serve`)"}
+    with tempfile.TemporaryDirectory(prefix="mcp-pruner-bench-") as tmp:
+        try:
+            return anyio.run(_stdio_session, inp, calls, Path(tmp))
+        except Exception as exc:  # the server is someone else's work in progress: report, don't crash
+            log = Path(tmp) / "server-stderr.log"
+            tail = log.read_text(encoding="utf-8", errors="replace")[-600:] if log.is_file() else ""
+            return {"skipped": f"stdio round trip failed: {type(exc).__name__}: {exc}", "stderr_tail": tail}
+
+
+# ---------------------------------------------------------------- store
+
+
+def measure_store(text: str, repeats: int) -> dict[str, Any]:
+    """put / get of a ~1 MB text through ``mcp_pruner._store.TextStore`` (skipped if absent)."""
+    try:
+        from mcp_pruner._store import TextStore
+    except ImportError as exc:
+        return {"skipped": f"mcp_pruner._store not available: {exc}"}
+    with tempfile.TemporaryDirectory(prefix="mcp-pruner-store-") as tmp:
+        path = Path(tmp) / "store.sqlite3"
+        store = TextStore(path, ttl_s=3600, max_bytes=512 * 1024 * 1024)
+        put_new, put_same, get_cold, get_warm = [], [], [], []
+        try:
+            for i in range(repeats):
+                body = f"{i}\n{text}"
+                t0 = time.perf_counter()
+                pid = store.put(body)
+                put_new.append(time.perf_counter() - t0)
+                t0 = time.perf_counter()
+                store.put(body)
+                put_same.append(time.perf_counter() - t0)
+                fresh = TextStore(path, ttl_s=3600, max_bytes=512 * 1024 * 1024)
+                try:
+                    t0 = time.perf_counter()
+                    ok = fresh.get(pid) == body
+                    get_cold.append(time.perf_counter() - t0)
+                    t0 = time.perf_counter()
+                    fresh.get(pid)
+                    get_warm.append(time.perf_counter() - t0)
+                finally:
+                    fresh.close()
+                if not ok:
+                    return {"skipped": "store returned a different text"}
+        finally:
+            store.close()
+    return {
+        "chars": len(text) + 2,
+        "bytes_utf8": len(text.encode("utf-8", "surrogatepass")),
+        "repeats": repeats,
+        "put_new_s": statistics.median(put_new),
+        "put_same_s": statistics.median(put_same),
+        "get_cold_s": statistics.median(get_cold),
+        "get_warm_s": statistics.median(get_warm),
+    }
+
+
+# ---------------------------------------------------------------- tables
+
+
+def _ms(s: float | None) -> str:
+    if s is None:
+        return "–"
+    return f"{s * 1000:,.1f} ms" if s < 10 else f"{s:,.1f} s"
+
+
+def _mb(b: int) -> str:
+    return f"{b / 1e6:,.1f} MB"
+
+
+def _ratio(x: float | None) -> str:
+    return "–" if x is None else f"{x:.2f}×"
+
+
+def _engine_table(rows: Sequence[dict[str, Any]]) -> list[str]:
+    out = [
+        "| input | lines | tokens | engine | BM25 ±3 | time engine/BM25 | peak mem engine | peak mem BM25 "
+        "| mem engine/BM25 |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        out.append(
+            f"| {r['input']} | {r['lines']:,} | {r['tokens']:,} "
+            f"| {_ms(r['engine_s'])} | {_ms(r['bm25_w3_s'])} "
+            f"| {_ratio(r['time_ratio'])} | {_mb(r['engine_peak_bytes'])} | {_mb(r['bm25_w3_peak_bytes'])} "
+            f"| {_ratio(r['memory_ratio'])} |"
+        )
+    return out
+
+
+def _stdio_table(s: dict[str, Any], inp_name: str) -> list[str]:
+    if "skipped" in s:
+        return [f"MCP stdio: skipped — {s['skipped']}"]
+    rows = [
+        ("`initialize` answered, from process start", _ms(s["initialize_s"])),
+        ("`tools/list`", _ms(s["tools_list_s"])),
+        (f"`prune_text` first call ({inp_name})", _ms(s["prune_first_s"])),
+        (f"`prune_text` median of {s['prune_calls']} calls (wall, client side)", _ms(s["prune_median_s"])),
+        ("`prune_text` median `stats.latency_ms` (server side)", f"{s['prune_server_latency_ms_median']} ms"),
+        ("`recover_text` of all lines, median", _ms(s["recover_median_s"])),
+        ("`recover_text` returned the exact original", "yes" if s["recover_exact"] else "**NO**"),
+    ]
+    head = [f"MCP stdio (`{s['command']}`, SDK stdio client):", "", "| measure | value |", "|---|---:|"]
+    return head + [f"| {a} | {b} |" for a, b in rows]
+
+
+def _store_table(s: dict[str, Any]) -> list[str]:
+    if "skipped" in s:
+        return [f"Store: skipped — {s['skipped']}"]
+    return [
+        f"Recovery store (`TextStore`, SQLite, {s['bytes_utf8'] / 1e6:.1f} MB text, "
+        f"median of {s['repeats']}):",
+        "",
+        "| put (new text) | put (same text again) | get (fresh handle) | get (cached) |",
+        "|---:|---:|---:|---:|",
+        f"| {_ms(s['put_new_s'])} | {_ms(s['put_same_s'])} "
+        f"| {_ms(s['get_cold_s'])} | {_ms(s['get_warm_s'])} |",
+    ]
+
+
+def markdown(payload: dict[str, Any]) -> str:
+    meta = payload["meta"]
+    fp = meta["code"]
+    out = [
+        f"_Measured {meta['date']} on sources `{fp['sources_sha256']}` (git `{fp['git_head']}`, "
+        f"modified since HEAD: {fp['modified_since_head']}); {meta['machine']}; keep_ratio {KEEP_RATIO}; median of "
+        f"{meta['repeats']} runs after one warm-up (half as many above 500,000 chars)._",
+        "",
+        *_engine_table(payload["engine"]),
+        "",
+        *_stdio_table(payload["stdio"], payload["stdio_input"]),
+        "",
+        *_store_table(payload["store"]),
+    ]
+    if payload["notes"]:
+        out += ["", *[f"- {n}" for n in payload["notes"]]]
+    return "\n".join(out) + "\n"
+
+
+# ---------------------------------------------------------------- driver
+
+
+def _machine() -> str:
+    return f"Python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} CPU(s)"
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    warm_up()
+    inputs, notes = build_inputs(data_dir(args.data))
+    rows = []
+    for inp in inputs:
+        print(f"  timing {inp.name} …", file=sys.stderr, flush=True)
+        rows.append(measure_input(inp, args.repeats))
+    stdio_input = next(
+        (i for i in inputs if i.name.endswith(" 2,000 lines") and i.source_type == "code"), inputs[0]
+    )
+    if args.skip_stdio:
+        stdio: dict[str, Any] = {"skipped": "--skip-stdio"}
+    else:
+        print("  MCP stdio round trips …", file=sys.stderr, flush=True)
+        stdio = measure_stdio(stdio_input, args.stdio_calls)
+    store_text = "\n".join(
+        _concat(["\n".join(i.lines) for i in inputs if i.source_type == "code"], max_chars=STORE_CHARS)
+    )
+    store = {"skipped": "--skip-store"} if args.skip_store else measure_store(store_text, args.repeats)
+    meta = {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": _machine(),
+        "repeats": args.repeats,
+        "keep_ratio": KEEP_RATIO,
+        "code": code_fingerprint(),
+    }
+    return {
+        "meta": meta,
+        "engine": rows,
+        "stdio_input": stdio_input.name,
+        "stdio": stdio,
+        "store": store,
+        "notes": notes,
+    }
+
+
+def add_arguments(p: argparse.ArgumentParser, shared: bool = False) -> None:
+    """Speed options; ``shared`` when the quality options (--data, --write-readme) are already there."""
+    if not shared:
+        p.add_argument(
+            "--data", help="directory holding code_dev.jsonl / logs_dev.jsonl (env MCP_PRUNER_BENCH_DATA)"
+        )
+        p.add_argument("--write-readme", action="store_true", help="update the table in benchmarks/README.md")
+    p.add_argument("--repeats", type=int, default=5, help="timed runs per input (median reported)")
+    p.add_argument("--stdio-calls", type=int, default=10, help="prune_text calls over MCP stdio")
+    p.add_argument("--skip-stdio", action="store_true", help="do not start the server")
+    p.add_argument("--skip-store", action="store_true", help="do not measure the recovery store")
+
+
+def execute(args: argparse.Namespace) -> int:
+    payload = run(args)
+    table = markdown(payload)
+    print(table)
+    print(f"results: {write_json('speed', payload)}")
+    if args.write_readme:
+        replace_section("speed", table)
+        print("benchmarks/README.md updated")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m benchmarks speed", description=__doc__)
+    add_arguments(p)
+    return execute(p.parse_args(argv))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,130 @@
+"""Analysis of a text: its kind, structure, token costs and per-line scores, computed once.
+
+Scoring is split in two on purpose: *relevance* (what the goal asks for; a
+reranker may replace it) and *base* (what the structure says regardless of the
+goal: signatures, headings, log severity, template novelty). The selector
+applies the structure rules whatever the relevance came from.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Final
+
+from .._contract import SourceType
+from .._tokens import count_line_tokens
+from ._code import code_structure
+from ._detect import detect_source_type
+from ._docs import doc_structure
+from ._logs import WARN_LEVEL, log_structure
+from ._noprune import protected_ranges
+from ._relevance import spread, structural_relevance
+from ._structure import Structure
+from ._terms import goal_terms, score_lines
+from ._types import Unit
+
+__all__ = ["Analysis", "analyze"]
+
+_WARN_GOAL: Final = re.compile(r"(?i)\bwarn(?:ing|ings|s)?\b")
+_ALERT_GAP: Final = 0.15
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """Everything :func:`select` needs, computed once per text.
+
+    ``line_scores`` is the heuristic relevance in [0, 1] (1 = the best match in
+    this text); ``base`` the goal-independent worth of each line; ``evidence``
+    how strongly the goal matched at all (0 = not at all), which decides how
+    hard adaptive mode prunes; ``alerts`` marks log lines of the top severity.
+    """
+
+    lines: Sequence[str]
+    source_type: SourceType
+    line_tokens: list[int]
+    units: list[Unit]
+    line_scores: list[float]
+    base: list[float] = field(default_factory=list)
+    structure: Structure = field(default_factory=Structure)
+    evidence: float = 0.0
+    alerts: list[bool] = field(default_factory=list)
+    protected: list[tuple[int, int]] = field(default_factory=list)
+    unit_of_line: list[int] = field(default_factory=list)
+
+
+def _unit_index(n: int, units: Sequence[Unit]) -> list[int]:
+    out = [0] * n
+    for k, u in enumerate(units):
+        for i in range(u.start, u.end):
+            out[i] = k
+    return out
+
+
+def _normalise(values: Sequence[float]) -> tuple[list[float], float]:
+    top = max(values, default=0.0)
+    if top <= 0.0:
+        return [0.0] * len(values), 0.0
+    return [v / top if v > 0.0 else 0.0 for v in values], top
+
+
+def _log_base(st: Structure, sev: Sequence[float], n: int) -> tuple[list[float], list[bool]]:
+    """Severity first, then novelty of the template, then a line of context around alerts."""
+    top = max(sev, default=0.0)
+    alert_at = max(WARN_LEVEL, top - _ALERT_GAP) if top >= WARN_LEVEL else 2.0
+    seen: set[int] = set()
+    freq: dict[int, int] = {}
+    for t in st.template_of:
+        freq[t] = freq.get(t, 0) + 1
+    base = [0.0] * n
+    alerts = [False] * n
+    for i in range(n):
+        t = st.template_of[i]
+        novelty = 0.5 if t not in seen else (0.0 if freq[t] <= 3 else -0.3)
+        seen.add(t)
+        base[i] = 3.0 * sev[i] + novelty
+        alerts[i] = sev[i] >= alert_at
+    # Context: the line just before and after an alert record.
+    for i in range(n):
+        if not alerts[i]:
+            continue
+        for j in (st.group_start[i] - 1, st.group_end[i]):
+            if 0 <= j < n and not alerts[j]:
+                base[j] = max(base[j], 1.5 * sev[i] + 0.2)
+    if n:
+        base[0] += 10.0
+        base[-1] += 10.0
+    return base, alerts
+
+
+def analyze(lines: Sequence[str], goal: str, source_type: SourceType | None) -> Analysis:
+    """Detect the kind of text, find its structure and score every line against ``goal``."""
+    n = len(lines)
+    st_type = source_type or detect_source_type(lines)
+    tokens = count_line_tokens(lines) if n else []
+    goal_t = goal_terms(goal)
+    raw, term_weight, hits = score_lines(lines, goal_t)
+    alerts: list[bool] = []
+    if st_type is SourceType.LOGS:
+        st, sev = log_structure(lines, _WARN_GOAL.search(goal) is not None)
+        rel, evidence = _normalise(spread(raw, (0.3,)))
+        base, alerts = _log_base(st, sev, n)
+    else:
+        st = code_structure(lines) if st_type is SourceType.CODE else doc_structure(lines)
+        rel, evidence = _normalise(structural_relevance(raw, st, term_weight, hits))
+        base = st.prior
+    units = (st.units or [Unit(0, n)]) if n else []
+    return Analysis(
+        lines=lines,
+        source_type=st_type,
+        line_tokens=tokens,
+        units=units,
+        line_scores=rel,
+        base=base,
+        structure=st,
+        evidence=evidence,
+        alerts=alerts,
+        protected=protected_ranges(lines),
+        unit_of_line=_unit_index(n, units),
+    )

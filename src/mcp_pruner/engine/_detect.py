@@ -1,0 +1,78 @@
+"""Is this text code, logs or docs? Decided from a sample of its lines.
+
+Logs are the easiest to tell: most lines open with a timestamp or a level
+field. Between code and docs, code lines end with ``;``/``{``/``}``/``:`` or
+open with keywords, documents have headings, list items and sentences.
+Fenced code inside markdown does not make it code: lines inside fences count
+for neither side.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Final
+
+from .._contract import SourceType
+
+__all__ = ["detect_source_type"]
+
+_MONTH: Final = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+_LOG: Final = re.compile(
+    r"^\s*\[?(?:\d{2,4}[-/.]\d{1,2}[-/.]\d{1,4}[ T]?\d{0,2}|\d{6} \d{6}|\d{2}:\d{2}:\d{2}|\d{10}|"
+    r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun),? " + _MONTH + r"|" + _MONTH + r" +\d{1,2} \d{2}:\d{2}|"
+    r"(?:INFO|WARN|WARNING|ERROR|DEBUG|TRACE|FATAL|CRITICAL|SEVERE|NOTICE)\b|[VDIWEF]/\S+\s*\(|[IWEF]\d{4} )"
+    r"|^\S+ \d{10} \d{4}\.\d{2}\.\d{2} |^\S+\s+\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}"
+    r"|\b(?:level|lvl|severity)[=:]\s*\"?\w+"
+)
+_CODE: Final = re.compile(
+    r"[;{}]\s*$|^\s*(?:def|class|import|from|return|if|elif|else|for|while|function|const|let|var|fn|"
+    r"func|pub|public|private|protected|package|use|impl|struct|#include|try|catch|except|switch|case)\b"
+    r"|=>|^\s*(?://|/\*|\*/|@\w+)|\)\s*:?\s*$|^\s*[})\]]"
+)
+_DOC: Final = re.compile(
+    r"^#{1,6}\s+\S|^\s*[-*+]\s+[A-Za-z`*\[]|^\s*\d+[.)]\s+\w|^\s*>\s|\[[^\]]+\]\([^)]+\)"
+    r"|^[A-Z][a-z]+(?: [\w,'()\"-]+){3,}[.!?:]?\s*$|^\s*\.\. \w+::|^(?:=|-|~|\^){4,}\s*$|^\|.*\|\s*$"
+)
+_FENCE: Final = re.compile(r"^\s*(?:```|~~~)")
+_SAMPLE: Final = 600
+
+
+def _sample(lines: Sequence[str]) -> list[str]:
+    n = len(lines)
+    if n <= _SAMPLE:
+        return [line[:300] for line in lines]
+    head = [line[:300] for line in lines[: _SAMPLE // 2]]
+    step = max(1, (n - _SAMPLE // 2) // (_SAMPLE // 2))
+    return head + [line[:300] for line in lines[_SAMPLE // 2 :: step]]
+
+
+def detect_source_type(lines: Sequence[str]) -> SourceType:
+    """The source type of ``lines``; code when there is nothing to go on."""
+    sample = [line for line in _sample(lines) if line.strip()]
+    if not sample:
+        return SourceType.CODE
+    logs = code = docs = 0
+    in_fence = False
+    for line in sample:
+        if _FENCE.match(line):
+            in_fence = not in_fence
+            docs += 1
+            continue
+        if in_fence:
+            continue
+        if _LOG.search(line):
+            logs += 1
+            continue
+        if _CODE.search(line):
+            code += 1
+        elif _DOC.search(line):
+            docs += 1
+    total = len(sample)
+    if logs >= 0.4 * total:
+        return SourceType.LOGS
+    if docs > code:
+        return SourceType.DOCS
+    if code == 0 and docs == 0:
+        return SourceType.DOCS if sum(len(x) for x in sample) / total > 60 else SourceType.CODE
+    return SourceType.CODE

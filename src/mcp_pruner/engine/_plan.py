@@ -1,0 +1,170 @@
+"""From scores and a :class:`Budget` to the final keep flags, removed blocks and warnings.
+
+Order of precedence, strongest first: NO_PRUNE regions, the hard bounds
+(``max_prune_ratio``, ``min_keep_lines``), the token target (``token_budget``,
+``keep_ratio``, or the adaptive target), then relevance. Markers are priced
+with an estimate while choosing, then exactly; when the exact price overshoots
+the target the choice is redone with a budget lowered by the overshoot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Final
+
+from .._contract import SourceType
+from .._tokens import count_line_tokens
+from ._reasons import block_reason
+from ._select import Costs, Greedy
+from ._types import Budget, RemovedBlock, marker_text
+
+if TYPE_CHECKING:
+    from ._analysis import Analysis
+
+__all__ = ["plan_selection"]
+
+_ANNOTATE_TOKENS: Final = 3
+"""``N│ `` costs about three tokens in o200k_base."""
+_MARKER_ESTIMATE: Final = {SourceType.CODE: 36.0, SourceType.DOCS: 36.0, SourceType.LOGS: 48.0}
+_REL_WEIGHT: Final = 1.0
+_RETRIES: Final = 3
+
+_ADAPTIVE_FLOOR: Final = 0.08
+_ADAPTIVE_CEIL: Final = 0.35
+_ADAPTIVE_SMALL: Final = 250
+"""Below this many tokens adaptive mode keeps everything: a marker would cost what it saves."""
+_LOG_CEIL: Final = 0.6
+
+
+def _hard_min_keep(n: int, budget: Budget) -> int:
+    ratio = min(1.0, max(0.0, budget.max_prune_ratio))
+    max_removed = int(ratio * n + 1e-9)
+    return min(n, max(budget.min_keep_lines, n - max_removed))
+
+
+def _explicit_target(total: int, budget: Budget) -> float | None:
+    target: float | None = None
+    if budget.keep_ratio is not None:
+        target = max(0.0, budget.keep_ratio) * total
+    if budget.token_budget is not None:
+        target = float(budget.token_budget) if target is None else min(target, float(budget.token_budget))
+    return target
+
+
+def _adaptive_target(a: Analysis, rel: Sequence[float], total: int) -> float:
+    """Keep what scores well relative to the best evidence, between a floor and a ceiling."""
+    if total <= _ADAPTIVE_SMALL:
+        return float(total)
+    floor = max(_ADAPTIVE_FLOOR * total, float(_ADAPTIVE_SMALL))
+    if a.source_type is SourceType.LOGS:
+        alert_cost = sum(t for t, al in zip(a.line_tokens, a.alerts, strict=True) if al)
+        return min(_LOG_CEIL * total, max(floor, 1.3 * alert_cost + 0.05 * total))
+    if a.evidence <= 0.0:
+        return floor
+    wanted = sum(t for t, r in zip(a.line_tokens, rel, strict=True) if r >= 0.5)
+    return min(_ADAPTIVE_CEIL * total, max(floor, 2.0 * wanted))
+
+
+def _blocks(keep: Sequence[bool]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    n = len(keep)
+    i = 0
+    while i < n:
+        if keep[i]:
+            i += 1
+            continue
+        j = i
+        while j < n and not keep[j]:
+            j += 1
+        out.append((i, j))
+        i = j
+    return out
+
+
+import os
+_MODE = os.environ.get("K_MODE", "")
+_GAMMA = float(os.environ.get("K_GAMMA", "1"))
+_EXP = os.environ.get("K_EXP", "")
+import math
+
+
+def _choose(
+    a: Analysis,
+    order: Sequence[int],
+    priority: Sequence[float],
+    costs: Costs,
+    budget: float,
+    min_keep: int,
+    adaptive: bool,
+) -> Greedy:
+    n = len(a.lines)
+    g = Greedy(n, a.structure, costs)
+    for lo, hi in a.protected:
+        g.force(lo, hi)
+    if adaptive and a.alerts:
+        for i in range(n):
+            if a.alerts[i] and not g.keep[i]:
+                st = a.structure
+                g.force(st.group_start[i], st.group_end[i])
+    if _MODE == "ratio" and a.source_type is not SourceType.LOGS:
+        util = [math.exp(_GAMMA * min(p, 3.0)) if _EXP else max(0.0, p) ** _GAMMA + 1e-4 for p in priority]
+        g.run_ratio(util, budget)
+    else:
+        g.run(order, budget)
+    if g.kept_lines < min_keep:
+        for i in order:
+            if g.kept_lines >= min_keep:
+                break
+            g.take(i, None)
+    return g
+
+
+def plan_selection(
+    a: Analysis, rel: Sequence[float], budget: Budget
+) -> tuple[list[bool], list[RemovedBlock], list[str]]:
+    """Keep flags, removed blocks with reasons, and warning codes."""
+    n = len(a.lines)
+    if n == 0:
+        return [], [], []
+    total = sum(a.line_tokens)
+    extra = _ANNOTATE_TOKENS if budget.annotate_lines else 0
+    line_cost: Sequence[int] = [t + extra for t in a.line_tokens] if extra else a.line_tokens
+    marker = _MARKER_ESTIMATE[a.source_type] if budget.include_markers else 0.0
+    costs = Costs(line_cost, marker, marker * float(os.environ.get("K_FILL", "1")))
+    base = a.base or [0.0] * n
+    priority = [_REL_WEIGHT * r + b for r, b in zip(rel, base, strict=True)]
+    order = sorted(range(n), key=lambda i: -priority[i])
+    min_keep = _hard_min_keep(n, budget)
+    explicit = _explicit_target(total, budget)
+    adaptive = explicit is None
+    target = _adaptive_target(a, rel, total) if explicit is None else explicit
+
+    st = a.structure
+    starts = [s.start for s in st.scopes]
+    allowed = target
+    keep: list[bool] = [True] * n
+    spans: list[tuple[int, int]] = []
+    reasons: list[str] = []
+    cost = 0.0
+    for _ in range(_RETRIES):
+        g = _choose(a, order, priority, costs, allowed, min_keep, adaptive)
+        keep = g.keep
+        spans = _blocks(keep)
+        reasons = [block_reason(a.lines, st, starts, lo, hi) for lo, hi in spans]
+        cost = float(sum(c for c, k in zip(line_cost, keep, strict=True) if k))
+        if budget.include_markers and spans:
+            texts = [marker_text(lo + 1, hi, r) for (lo, hi), r in zip(spans, reasons, strict=True)]
+            cost += sum(count_line_tokens(texts))
+        if cost <= target:
+            break
+        over = cost - target
+        if over <= 0.01 * target and not budget.token_budget:
+            break
+        allowed -= over + 1.0
+        if allowed <= 0:
+            break
+    warnings: list[str] = []
+    if explicit is not None and cost > target * (1.0 if budget.token_budget is not None else 1.05):
+        warnings.append("budget_unmet")
+    blocks = [RemovedBlock(lo + 1, hi, r) for (lo, hi), r in zip(spans, reasons, strict=True)]
+    return list(keep), blocks, warnings
