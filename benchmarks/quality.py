@@ -193,10 +193,19 @@ def evaluate_all(
     tasks = [(c, tuple(modes), tuple(baselines)) for c in cases]
     if jobs <= 1 or len(tasks) < 2:
         warm_up()
-        return [_evaluate_task(t) for t in tasks]
-    ctx = multiprocessing.get_context("spawn")
+        return _progress(map(_evaluate_task, tasks), len(tasks))
+    ctx = multiprocessing.get_context("spawn")  # no fork: the tokenizer runs native threads
     with ctx.Pool(jobs, initializer=_worker_init) as pool:
-        return list(pool.imap(_evaluate_task, tasks, chunksize=4))
+        return _progress(pool.imap(_evaluate_task, tasks, chunksize=4), len(tasks))
+
+
+def _progress(results: Iterable[dict[str, Any]], total: int) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for res in results:
+        out.append(res)
+        if len(out) % 100 == 0 or len(out) == total:
+            print(f"  {len(out)}/{total} cases", file=sys.stderr, flush=True)
+    return out
 
 
 # ---------------------------------------------------------------- aggregation

@@ -399,8 +399,8 @@ def markdown(payload: dict[str, Any]) -> str:
     fp = meta["code"]
     out = [
         f"_Measured {meta['date']} on sources `{fp['sources_sha256']}` (git `{fp['git_head']}`, "
-        f"modified since HEAD: {fp['modified_since_head']}); {meta['machine']}; keep_ratio {KEEP_RATIO}; median of "
-        f"{meta['repeats']} runs after one warm-up (half as many above 500,000 chars)._",
+        f"modified since HEAD: {fp['modified_since_head']}); {meta['machine']}; keep_ratio {KEEP_RATIO}; "
+        f"median of {meta['repeats']} runs after one warm-up (half as many above 500,000 chars)._",
         "",
         *_engine_table(payload["engine"]),
         "",

@@ -442,6 +442,42 @@ async def test_heuristic_backend_makes_no_request_and_costs_nothing(fake: FakeRe
     assert fake.requests == []
 
 
+# -- never worse-formed than the heuristic ---------------------------------------------------------------
+async def test_a_malformed_reranked_selection_is_replaced_by_the_heuristic(
+    fake: FakeReranker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import mcp_pruner._manager as manager_module
+    from mcp_pruner.engine import Analysis, Selection, select
+
+    def broken_select(analysis: Analysis, budget: Budget, unit_scores: object = None) -> Selection:
+        good = select(analysis, budget)
+        if unit_scores is None:
+            return good
+        return Selection([False] * len(good.keep), [], good.source_type)  # breaks every bound
+
+    monkeypatch.setattr(manager_module, "select", broken_select)
+    manager = PruningBackendManager(settings_for(fake))
+    try:
+        out = await run(manager, code_lines(20))
+    finally:
+        await manager.aclose()
+    assert out.engine == "heuristic"
+    assert out.used_fallback
+    assert out.warnings == ["deepinfra_selection_rejected"]
+    assert any(out.selection.keep)
+
+
+async def test_no_prune_regions_survive_the_reranker(fake: FakeReranker) -> None:
+    lines = [*code_lines(30), "⟦NO_PRUNE_BEGIN⟧", "    keep_me = 1", "⟦NO_PRUNE_END⟧", *code_lines(30)]
+    manager = PruningBackendManager(settings_for(fake))
+    try:
+        out = await run(manager, lines)
+    finally:
+        await manager.aclose()
+    assert out.engine == "deepinfra"
+    assert {"⟦NO_PRUNE_BEGIN⟧", "    keep_me = 1", "⟦NO_PRUNE_END⟧"} <= set(kept(lines, out))
+
+
 # -- secrets ------------------------------------------------------------------------------------------
 async def test_key_never_reaches_logs_or_results(
     fake: FakeReranker, caplog: pytest.LogCaptureFixture

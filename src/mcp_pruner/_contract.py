@@ -161,6 +161,11 @@ class PruneStats(BaseModel):
     tokenizer: str = Field(default="o200k_base", description="Encoding the token figures are counted with.")
     reranker_requests: int = 0
     reranker_tokens: int = 0
+    deepinfra_http_status: int | None = Field(
+        default=None,
+        exclude_if=lambda v: v is None,
+        description="HTTP status of the reranker's failed answer, when the fallback followed one.",
+    )
 
 
 class PruneResult(BaseModel):

@@ -69,6 +69,7 @@ def build_http_app(service: PrunerService, host: str = "127.0.0.1") -> Starlette
     mcp_server = build_mcp_server(service)
     return mcp_server.streamable_http_app(
         streamable_http_path="/mcp",
+        json_response=True,  # one JSON body per answer: the SDK client caps SSE events at 1 MiB
         max_request_body_size=limit,
         host=host,
         custom_starlette_routes=[

@@ -25,7 +25,9 @@ Warning codes keep the contract's names for DeepInfra (``deepinfra_error`` with
 ``deepinfra_config_error``, ``deepinfra_docs_truncated``) and follow the same
 pattern for other providers (``tei_error`` + ``tei_timeout``, …). A provider
 skipped by its open circuit adds ``<provider>_circuit_open`` after the code of
-the failures that opened it.
+the failures that opened it. A reranked selection that is worse-formed than the
+heuristic's (hard bounds, blocks, ``NO_PRUNE`` lines, ``constraints_unmet``) is
+replaced by the heuristic's with ``<provider>_selection_rejected``.
 """
 
 from __future__ import annotations
@@ -267,7 +269,6 @@ class PruningBackendManager:
                     engine=hit.engine,
                     warnings=["cache_hit"],
                     cache_hit=True,
-                    units_total=0,
                 )
         started = anyio.current_time()
         with anyio.fail_after(deadline - started):
@@ -356,6 +357,7 @@ class PruningBackendManager:
                 "reranked selection is worse-formed than the heuristic's; using the heuristic",
                 extra={"provider": attempt.engine, "code": ",".join(sorted(defects))},
             )
+            attempt.warnings.append(f"{attempt.engine}_selection_rejected")
             selection = None
         if selection is None:
             if not heuristic:

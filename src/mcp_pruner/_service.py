@@ -266,6 +266,7 @@ class PrunerService:
             tokenizer=ENCODING_NAME,
             reranker_requests=outcome.reranker_requests if outcome is not None else 0,
             reranker_tokens=outcome.reranker_tokens if outcome is not None else 0,
+            deepinfra_http_status=outcome.http_status if outcome is not None else None,
         )
         self.metrics.record(
             CallRecord(

@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,9 +21,8 @@ from typing import TextIO
 import httpx
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
 from fakes.deepinfra import FakeReranker
+from pruner_testkit import HttpServer, server_env, start_http_server, stop_process
 
 KEY = "test-key"
 pytestmark = pytest.mark.skipif(
@@ -37,69 +34,28 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def server_env(fake: FakeReranker, tmp: Path, **extra: str) -> dict[str, str]:
-    (tmp / "empty.toml").write_text("", encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DEEPINFRA_", "MCP_PRUNER_", "KIMI_"))}
-    env.update(
-        {
-            "KIMI_PRUNING_BACKEND": "deepinfra",
-            "DEEPINFRA_API_KEY": KEY,
-            "DEEPINFRA_ENDPOINT_URL": fake.url,
-            "DEEPINFRA_MAX_DOCS": "64",
-            "DEEPINFRA_TIMEOUT_MS": "5000",
-            "DEEPINFRA_MAX_RETRIES": "1",
-            "MCP_PRUNER_CIRCUIT_FAILURES": "1000",
-            "MCP_PRUNER_CACHE_MAX_ITEMS": "64",
-            "MCP_PRUNER_STORE_PATH": str(tmp / "store.sqlite3"),
-            "MCP_PRUNER_CONFIG": str(tmp / "empty.toml"),
-            "MCP_PRUNER_LOG_LEVEL": "DEBUG",
-        }
-    )
-    env.update(extra)
-    return env
+def cloud_env(fake: FakeReranker) -> dict[str, str]:
+    """The reranker part of the server's environment (pointed at the fake)."""
+    return {
+        "KIMI_PRUNING_BACKEND": "deepinfra",
+        "DEEPINFRA_API_KEY": KEY,
+        "DEEPINFRA_ENDPOINT_URL": fake.url,
+        "DEEPINFRA_MAX_DOCS": "64",
+        "DEEPINFRA_TIMEOUT_MS": "5000",
+        "DEEPINFRA_MAX_RETRIES": "1",
+        "MCP_PRUNER_CIRCUIT_FAILURES": "1000",
+        "MCP_PRUNER_CACHE_MAX_ITEMS": "64",
+        "MCP_PRUNER_LOG_LEVEL": "DEBUG",
+    }
 
 
 class Server:
-    """``mcp-pruner serve --transport http --port 0``; stderr is drained into ``self.stderr``."""
+    """A started ``mcp-pruner serve --transport http`` and a JSON-RPC client for it."""
 
-    def __init__(self, env: dict[str, str]) -> None:
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "mcp_pruner",
-                "serve",
-                "--transport",
-                "http",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                "0",
-            ],
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        self.stderr: list[str] = []
-        self._ready = threading.Event()
-        self.base = ""
-        threading.Thread(target=self._drain, daemon=True).start()
-        if not self._ready.wait(30):
-            self.stop()
-            raise RuntimeError("server did not start:\n" + "".join(self.stderr))
-        self.http = httpx.Client(base_url=self.base, timeout=30)
+    def __init__(self, workdir: Path, env: dict[str, str]) -> None:
+        self.proc: HttpServer = start_http_server(workdir, **env)
+        self.http = httpx.Client(base_url=self.proc.base_url, timeout=30)
         self._id = 0
-
-    def _drain(self) -> None:
-        assert self.proc.stderr is not None
-        for line in self.proc.stderr:
-            self.stderr.append(line)
-            m = re.search(r"listening on (http://\S+)", line)
-            if m and not self._ready.is_set():
-                self.base = m.group(1)
-                self._ready.set()
 
     def rpc(self, method: str, params: dict[str, object]) -> dict[str, object]:
         self._id += 1
@@ -113,14 +69,12 @@ class Server:
         assert isinstance(result, dict)
         return result
 
+    def stderr(self) -> str:
+        return self.proc.stderr_text()
+
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
+        self.http.close()
+        stop_process(self.proc.process)
 
 
 @pytest.fixture(scope="module")
@@ -131,11 +85,10 @@ def fake() -> Iterator[FakeReranker]:
 
 @pytest.fixture(scope="module")
 def server(fake: FakeReranker, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    srv = Server(server_env(fake, tmp_path_factory.mktemp("e2e")))
+    srv = Server(tmp_path_factory.mktemp("cloud-e2e"), cloud_env(fake))
     try:
         yield srv
     finally:
-        srv.http.close()
         srv.stop()
 
 
@@ -261,13 +214,12 @@ def test_each_fault_falls_back_within_the_deadline(
 
 
 def test_missing_key_falls_back_with_a_config_error(fake: FakeReranker, tmp_path: Path) -> None:
-    env = server_env(fake, tmp_path)
+    env = cloud_env(fake)
     env.pop("DEEPINFRA_API_KEY")
-    srv = Server(env)
+    srv = Server(tmp_path, env)
     try:
         result, _ = prune(srv, code(20, "nokey"), "zebra")
     finally:
-        srv.http.close()
         srv.stop()
     assert stats_of(result)["used_fallback"] is True
     assert warnings_of(result)[:2] == ["deepinfra_error", "deepinfra_config_error"]
@@ -284,7 +236,6 @@ def test_cache_avoids_the_second_request(server: Server, fake: FakeReranker) -> 
     assert len(fake.requests) == n
     assert "cache_hit" in warnings_of(second)
     assert stats_of(second)["cost_estimated_usd"] == 0.0
-    assert second["pruned_text"] != first["pruned_text"] or second["prune_id"] != first["prune_id"]
     assert second["prune_id"] != first["prune_id"]
     assert recover_all(server, second["prune_id"]) == text.removesuffix("\n")
 
@@ -300,14 +251,15 @@ def test_health_aggregates_cloud_calls_fallbacks_and_cost(server: Server, fake: 
     assert metrics["fallbacks_deepinfra"] >= 1
     assert 0 < metrics["fallback_rate_deepinfra"] < 1
     assert metrics["cost_estimated_total_usd"] > 0
-    if "rerankers" in metrics:
-        assert metrics["rerankers"]["deepinfra"]["circuit"]["state"] == "closed"
+    assert metrics["rerankers"]["deepinfra"]["circuit"]["state"] == "closed"
+    assert metrics["rerankers"]["deepinfra"]["failures_by_code"]["deepinfra_http_error"] >= 1
+    assert metrics["result_cache"]["max_entries"] == 64
 
 
 def test_the_key_never_reaches_the_logs(server: Server) -> None:
     prune(server, code(10, "logs"), "zebra")
     time.sleep(0.2)
-    logs = "".join(server.stderr)
+    logs = server.stderr()
     assert "prune_text" in logs
     assert KEY not in logs
     assert "zebra" not in logs
@@ -324,8 +276,9 @@ async def test_stdio_server_uses_the_reranker(fake: FakeReranker, tmp_path: Path
     from mcp.client.session import ClientSession
     from mcp.client.stdio import StdioServerParameters, stdio_client
 
+    env = server_env(tmp_path / "store.sqlite3", **cloud_env(fake))
     params = StdioServerParameters(
-        command=sys.executable, args=["-m", "mcp_pruner", "serve"], env=server_env(fake, tmp_path)
+        command=sys.executable, args=["-m", "mcp_pruner", "serve"], env=env, cwd=tmp_path
     )
     text = code(40, "stdio", {9: "zebra = 1"})
     async with (

@@ -37,8 +37,8 @@ class Analysis:
 
     ``line_scores`` is the heuristic relevance in [0, 1] (1 = the best match in
     this text); ``base`` the goal-independent worth of each line; ``evidence``
-    how strongly the goal matched at all (0 = not at all), which decides how
-    hard adaptive mode prunes; ``alerts`` marks log lines of the top severity.
+    the best single-line match (sum of term weight x IDF; 0 = the goal matched
+    nothing), which decides how hard adaptive mode prunes; ``alerts`` marks log lines of the top severity.
     """
 
     lines: Sequence[str]
@@ -108,11 +108,11 @@ def analyze(lines: Sequence[str], goal: str, source_type: SourceType | None) -> 
     alerts: list[bool] = []
     if st_type is SourceType.LOGS:
         st, sev = log_structure(lines, _WARN_GOAL.search(goal) is not None)
-        rel, evidence = _normalise(spread(raw, (0.3,)))
+        rel, _ = _normalise(spread(raw, (0.3,)))
         base, alerts = _log_base(st, sev, n)
     else:
         st = code_structure(lines) if st_type is SourceType.CODE else doc_structure(lines)
-        rel, evidence = _normalise(structural_relevance(raw, st, term_weight, hits))
+        rel, _ = _normalise(structural_relevance(raw, st, term_weight, hits))
         base = st.prior
     units = (st.units or [Unit(0, n)]) if n else []
     return Analysis(
@@ -123,7 +123,7 @@ def analyze(lines: Sequence[str], goal: str, source_type: SourceType | None) -> 
         line_scores=rel,
         base=base,
         structure=st,
-        evidence=evidence,
+        evidence=max(raw, default=0.0),
         alerts=alerts,
         protected=protected_ranges(lines),
         unit_of_line=_unit_index(n, units),

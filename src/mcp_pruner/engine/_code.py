@@ -15,14 +15,16 @@ from typing import Final
 
 from ._indent import indent_scopes
 from ._langs import detect_language
-from ._structure import Scope, Structure, build_line_scope, merge_ranges, set_groups, units_from_scopes
-from ._treesitter import parse_scopes
+from ._structure import Structure, build_line_scope, merge_ranges, set_groups, units_from_scopes
+from ._treesitter import Parsed, parse_scopes
 
 __all__ = ["code_structure"]
 
 _MAX_ERROR_SHARE: Final = 0.2
 _UNIT_LINES: Final = 60
 _MAX_PARSE_CHARS: Final = 3_000_000
+_IMPORT_PRIOR: Final = 0.6
+"""Imports change with the code that uses them and cost little: worth keeping when budget allows."""
 
 _IMPORT: Final = re.compile(
     r"^\s*(?:import\b|from\s+[\w.]+\s+import\b|use\s+[\w:{]|using\s+[\w.]+;|#include\b|require\b|"
@@ -31,37 +33,47 @@ _IMPORT: Final = re.compile(
 _COMMENT: Final = re.compile(r"^\s*(?:#|//|/\*|\*|\"\"\"|'''|--|;;)")
 
 
-def _scopes_for(lines: Sequence[str]) -> tuple[list[Scope], str]:
+def _parse(lines: Sequence[str]) -> tuple[Parsed, str]:
     lang = detect_language(lines)
     n = len(lines)
     if lang is not None:
         text = "\n".join(lines)
         if len(text) <= _MAX_PARSE_CHARS:
             parsed = parse_scopes(text.encode("utf-8", "surrogatepass"), n, lang)
-            if parsed is not None:
-                scopes, err = parsed
-                if err <= _MAX_ERROR_SHARE and (scopes or n < 20):
-                    return scopes, lang
-    return indent_scopes(lines), "indent"
+            if parsed is not None and parsed.error_share <= _MAX_ERROR_SHARE and (parsed.scopes or n < 20):
+                return parsed, lang
+    return _fallback(lines), "indent"
+
+
+def _fallback(lines: Sequence[str]) -> Parsed:
+    """Indentation scopes; comments and imports by their look."""
+    comments: list[tuple[int, int]] = []
+    imports: list[tuple[int, int]] = []
+    for i, line in enumerate(lines):
+        head = line[:200]
+        if _COMMENT.match(head):
+            comments.append((i, i + 1))
+        elif _IMPORT.match(head):
+            imports.append((i, i + 1))
+    return Parsed(indent_scopes(lines), 0.0, comments, imports)
 
 
 def code_structure(lines: Sequence[str]) -> Structure:
     """Scopes, header groups, units and the structural prior of a source file."""
     n = len(lines)
-    scopes, lang = _scopes_for(lines)
+    parsed, lang = _parse(lines)
+    scopes = parsed.scopes
     line_scope = build_line_scope(n, scopes)
     header_groups = [(s.start, s.header_end) for s in scopes if s.header_end - s.start > 1]
     header_groups = merge_ranges(header_groups)
     gs, ge = set_groups(n, header_groups)
-    prior = [0.0] * n
-    for i, line in enumerate(lines):
-        stripped = line.strip()
-        if not stripped:
-            prior[i] = -0.2
-        elif _COMMENT.match(line[:40]):
+    prior = [-0.2 if not line.strip() else 0.0 for line in lines]
+    for a, b in parsed.comment_rows:
+        for i in range(a, min(b, n)):
             prior[i] = -0.05
-        elif _IMPORT.match(line[:200]):
-            prior[i] = 0.05
+    for a, b in parsed.import_rows:
+        for i in range(a, min(b, n)):
+            prior[i] = _IMPORT_PRIOR
     for s in scopes:
         for i in range(s.start, s.header_end):
             prior[i] += 0.15

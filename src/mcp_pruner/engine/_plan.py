@@ -28,9 +28,13 @@ _ANNOTATE_TOKENS: Final = 3
 _MARKER_ESTIMATE: Final = {SourceType.CODE: 36.0, SourceType.DOCS: 36.0, SourceType.LOGS: 48.0}
 _REL_WEIGHT: Final = 1.0
 _RETRIES: Final = 3
+_SHARPNESS: Final = 6.0
+"""Utility of a line = priority ** 6: relevance in [0, 1] is a rank more than a probability,
+so the top of the ranking must dominate the per-token trade-off."""
 
 _ADAPTIVE_FLOOR: Final = 0.08
-_ADAPTIVE_CEIL: Final = 0.35
+_ADAPTIVE_CEIL: Final = 0.34
+_STRONG_EVIDENCE: Final = 3.0
 _ADAPTIVE_SMALL: Final = 250
 """Below this many tokens adaptive mode keeps everything: a marker would cost what it saves."""
 _LOG_CEIL: Final = 0.6
@@ -51,18 +55,21 @@ def _explicit_target(total: int, budget: Budget) -> float | None:
     return target
 
 
-def _adaptive_target(a: Analysis, rel: Sequence[float], total: int) -> float:
-    """Keep what scores well relative to the best evidence, between a floor and a ceiling."""
+def _adaptive_target(a: Analysis, total: int) -> float:
+    """Between a floor and a ceiling, the more the goal matched the more is kept.
+
+    Nothing matched (or no goal): the floor, i.e. structure only. A match of one
+    specific term in a rare place (evidence around 3: weight 1 x IDF) already
+    earns the ceiling; generic words alone (weight 0.25) earn a fraction.
+    """
     if total <= _ADAPTIVE_SMALL:
         return float(total)
     floor = max(_ADAPTIVE_FLOOR * total, float(_ADAPTIVE_SMALL))
     if a.source_type is SourceType.LOGS:
         alert_cost = sum(t for t, al in zip(a.line_tokens, a.alerts, strict=True) if al)
         return min(_LOG_CEIL * total, max(floor, 1.3 * alert_cost + 0.05 * total))
-    if a.evidence <= 0.0:
-        return floor
-    wanted = sum(t for t, r in zip(a.line_tokens, rel, strict=True) if r >= 0.5)
-    return min(_ADAPTIVE_CEIL * total, max(floor, 2.0 * wanted))
+    strength = min(1.0, a.evidence / _STRONG_EVIDENCE)
+    return max(floor, (_ADAPTIVE_FLOOR + (_ADAPTIVE_CEIL - _ADAPTIVE_FLOOR) * strength) * total)
 
 
 def _blocks(keep: Sequence[bool]) -> list[tuple[int, int]]:
@@ -79,13 +86,6 @@ def _blocks(keep: Sequence[bool]) -> list[tuple[int, int]]:
         out.append((i, j))
         i = j
     return out
-
-
-import os
-_MODE = os.environ.get("K_MODE", "")
-_GAMMA = float(os.environ.get("K_GAMMA", "1"))
-_EXP = os.environ.get("K_EXP", "")
-import math
 
 
 def _choose(
@@ -106,8 +106,8 @@ def _choose(
             if a.alerts[i] and not g.keep[i]:
                 st = a.structure
                 g.force(st.group_start[i], st.group_end[i])
-    if _MODE == "ratio" and a.source_type is not SourceType.LOGS:
-        util = [math.exp(_GAMMA * min(p, 3.0)) if _EXP else max(0.0, p) ** _GAMMA + 1e-4 for p in priority]
+    if a.source_type is not SourceType.LOGS:
+        util = [max(0.0, p) ** _SHARPNESS + 1e-4 for p in priority]
         g.run_ratio(util, budget)
     else:
         g.run(order, budget)
@@ -130,14 +130,14 @@ def plan_selection(
     extra = _ANNOTATE_TOKENS if budget.annotate_lines else 0
     line_cost: Sequence[int] = [t + extra for t in a.line_tokens] if extra else a.line_tokens
     marker = _MARKER_ESTIMATE[a.source_type] if budget.include_markers else 0.0
-    costs = Costs(line_cost, marker, marker * float(os.environ.get("K_FILL", "1")))
+    costs = Costs(line_cost, marker, marker)
     base = a.base or [0.0] * n
     priority = [_REL_WEIGHT * r + b for r, b in zip(rel, base, strict=True)]
     order = sorted(range(n), key=lambda i: -priority[i])
     min_keep = _hard_min_keep(n, budget)
     explicit = _explicit_target(total, budget)
     adaptive = explicit is None
-    target = _adaptive_target(a, rel, total) if explicit is None else explicit
+    target = _adaptive_target(a, total) if explicit is None else explicit
 
     st = a.structure
     starts = [s.start for s in st.scopes]

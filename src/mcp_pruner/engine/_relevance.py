@@ -19,11 +19,19 @@ from ._terms import word_parts
 
 __all__ = ["spread", "structural_relevance"]
 
-import os
-_NAME_WEIGHT: Final = float(os.environ.get("K_NAME", "1.0"))
-_BLOCK_WEIGHT: Final = float(os.environ.get("K_BLOCK", "0.35"))
-_DECAY: Final = tuple(float(x) for x in os.environ.get("K_DECAY", "0.6,0.35,0.2").split(","))
-_PARENT: Final = float(os.environ.get("K_PARENT", "0.5"))
+_NAME_WEIGHT: Final = 1.0
+"""A block named after a goal term: the strongest locator there is."""
+_BLOCK_WEIGHT: Final = 0.35
+"""Share of a block's evidence that each of its lines inherits (half of it from the parent block)."""
+_PARENT: Final = 0.5
+_DECAY: Final = tuple(0.9**d for d in range(1, 21))
+"""Neighbours within 20 lines inherit a match, decaying by 0.9 a line."""
+_DENSITY_WEIGHT: Final = 0.3
+_DENSITY_DECAY: Final = 0.95
+"""Regions dense in matches beat isolated mentions (exponential kernel, ~20 lines wide)."""
+_COVERAGE_WEIGHT: Final = 0.3
+_COVERAGE_WIDTH: Final = 5
+"""Lines near *different* goal terms beat lines near one term repeated."""
 
 
 def spread(scores: Sequence[float], decay: Sequence[float] = _DECAY) -> list[float]:
@@ -58,10 +66,6 @@ def density(scores: Sequence[float], decay: float) -> list[float]:
     return out
 
 
-_EV: Final = os.environ.get("K_EV", "")
-_DENS: Final = float(os.environ.get("K_DENS", "0"))
-_DENS_DECAY: Final = float(os.environ.get("K_DDECAY", "0.9"))
-
 
 def coverage(n: int, hits: dict[str, list[int]], weight: dict[str, float], width: int) -> list[float]:
     """For each line, the summed weight of the distinct goal terms found within ``width`` lines."""
@@ -80,22 +84,16 @@ def coverage(n: int, hits: dict[str, list[int]], weight: dict[str, float], width
     return out
 
 
-_COV: Final = float(os.environ.get("K_COV", "0"))
-_COVW: Final = int(os.environ.get("K_COVW", "10"))
-
 
 def structural_relevance(
     raw: Sequence[float], st: Structure, term_weight: dict[str, float], hits: dict[str, list[int]]
 ) -> list[float]:
     """Line relevance = own match + neighbours' (decaying) + the evidence of the enclosing blocks."""
     n = len(raw)
-    rel = spread(raw)
-    if _DENS:
-        dens = density(raw, _DENS_DECAY)
-        rel = [r + _DENS * d for r, d in zip(rel, dens, strict=True)]
-    if _COV:
-        cov = coverage(n, hits, term_weight, _COVW)
-        rel = [r + _COV * c for r, c in zip(rel, cov, strict=True)]
+    near = spread(raw)
+    dens = density(raw, _DENSITY_DECAY)
+    cov = coverage(n, hits, term_weight, _COVERAGE_WIDTH)
+    rel = [r + _DENSITY_WEIGHT * d + _COVERAGE_WEIGHT * c for r, d, c in zip(near, dens, cov, strict=True)]
     if not st.scopes:
         return rel
     # Evidence per scope: best line, plus diminishing returns on the number of matching lines,
@@ -113,25 +111,10 @@ def structural_relevance(
             total[s] += v
             s = st.scopes[s].parent
     evidence = [0.0] * len(st.scopes)
-    cover = [0.0] * len(st.scopes)
-    if _EV == "cov":
-        for term, idx in hits.items():
-            w = term_weight.get(term, 0.0)
-            tf: dict[int, int] = {}
-            for i in idx:
-                s = st.line_scope[i]
-                while s >= 0:
-                    tf[s] = tf.get(s, 0) + 1
-                    s = st.scopes[s].parent
-            for s, c in tf.items():
-                cover[s] += w * 2.0 * c / (c + 1.0)
     for k, sc in enumerate(st.scopes):
         name_hit = sum(term_weight.get(p, 0.0) for p in set(word_parts(sc.name)))
         size = max(1, sc.end - sc.start)
-        if _EV == "cov":
-            evidence[k] = _NAME_WEIGHT * name_hit + cover[k]
-        else:
-            evidence[k] = _NAME_WEIGHT * name_hit + best[k] + math.sqrt(total[k]) / math.log2(size + 2)
+        evidence[k] = _NAME_WEIGHT * name_hit + best[k] + math.sqrt(total[k]) / math.log2(size + 2)
     out = list(rel)
     for i in range(n):
         s = st.line_scope[i]

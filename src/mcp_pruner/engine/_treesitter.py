@@ -56,6 +56,20 @@ _DEF_TYPES: Final[dict[str, tuple[str, ...]]] = {
 }
 _DEF_TYPES["tsx"] = _DEF_TYPES["typescript"]
 
+_AUX: Final[dict[str, str]] = {
+    "python": "(comment) @comment (expression_statement (string) @comment) "
+    "(import_statement) @import (import_from_statement) @import (future_import_statement) @import",
+    "javascript": "(comment) @comment (import_statement) @import",
+    "typescript": "(comment) @comment (import_statement) @import",
+    "go": "(comment) @comment (import_declaration) @import (package_clause) @import",
+    "rust": "(line_comment) @comment (block_comment) @comment (use_declaration) @import "
+    "(extern_crate_declaration) @import",
+    "java": "(line_comment) @comment (block_comment) @comment (import_declaration) @import "
+    "(package_declaration) @import",
+}
+"""Comments (and Python docstrings) locate code but are rarely what changes; imports are cheap context."""
+_AUX["tsx"] = _AUX["typescript"]
+
 _KEYWORD: Final = {
     "function_definition": "def",
     "class_definition": "class",
@@ -137,6 +151,7 @@ class _Grammar:
     language: ts.Language
     defs: ts.Query
     errors: ts.Query
+    aux: ts.Query
 
 
 _GRAMMARS: dict[str, _Grammar] = {}
@@ -152,7 +167,7 @@ def _grammar(name: str) -> _Grammar:
         if g is None:
             lang = ts.Language(_load(name))
             pattern = " ".join(f"({t}) @def" for t in _DEF_TYPES[name])
-            g = _Grammar(lang, ts.Query(lang, pattern), ts.Query(lang, "(ERROR) @e"))
+            g = _Grammar(lang, ts.Query(lang, pattern), ts.Query(lang, "(ERROR) @e"), ts.Query(lang, _AUX[name]))
             _GRAMMARS[name] = g
     return g
 
@@ -238,8 +253,22 @@ def _error_rows(root: ts.Node, grammar: _Grammar) -> int:
     return rows
 
 
-def parse_scopes(source: bytes, n_lines: int, language: str) -> tuple[list[Scope], float] | None:
-    """Definition scopes of ``source`` (sorted by start, nested or disjoint) and the share of error rows.
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """What one parse gives: definition scopes, the share of rows inside errors, comment and import rows."""
+
+    scopes: list[Scope]
+    error_share: float
+    comment_rows: list[tuple[int, int]]
+    import_rows: list[tuple[int, int]]
+
+
+def _rows(nodes: list[ts.Node]) -> list[tuple[int, int]]:
+    return [(node.start_point.row, node.end_point.row + 1) for node in nodes]
+
+
+def parse_scopes(source: bytes, n_lines: int, language: str) -> Parsed | None:
+    """Definition scopes of ``source`` (sorted by start, nested or disjoint) and auxiliary rows.
 
     ``None`` when the grammar is unknown or the parser fails.
     """
@@ -264,4 +293,7 @@ def parse_scopes(source: bytes, n_lines: int, language: str) -> tuple[list[Scope
         name = _name_of(node)
         raw.append((start, -end, _header_end(node, node.start_point.row), kw, name))
     raw.sort()
-    return nest_scopes(raw, n_lines), err
+    aux = ts.QueryCursor(grammar.aux).captures(root)
+    return Parsed(
+        nest_scopes(raw, n_lines), err, _rows(aux.get("comment", [])), _rows(aux.get("import", []))
+    )

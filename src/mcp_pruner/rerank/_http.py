@@ -1,6 +1,6 @@
 """One POST to a rerank API, with every failure mapped to a ``Backend*`` error.
 
-* connect/read/write/pool timeouts                   -> :class:`BackendTimeout`
+* connect/read/write/pool timeouts, or the total     -> :class:`BackendTimeout`
 * other transport errors (refused, reset, DNS, TLS)  -> :class:`BackendHTTPError` (no status)
 * any non-2xx status                                 -> :class:`BackendHTTPError` with ``status``
   and ``retry_after_s`` from ``Retry-After`` (seconds or an HTTP date)
@@ -17,6 +17,7 @@ import math
 import time
 from email.utils import parsedate_to_datetime
 
+import anyio
 import httpx
 
 from .._errors import BackendHTTPError, BackendParseError, BackendTimeout
@@ -61,9 +62,14 @@ def _detail(response: httpx.Response) -> str:
 async def post_json(client: httpx.AsyncClient, request: RerankRequest, timeout_s: float) -> object:
     """POST ``request`` and return the decoded JSON body of a 2xx answer."""
     try:
-        response = await client.post(
-            request.url, json=request.body, headers=request.headers, timeout=httpx.Timeout(timeout_s)
-        )
+        # httpx's timeout bounds each phase (connect, each read...), not the whole exchange:
+        # fail_after makes it a total, so a server that trickles bytes cannot overrun.
+        with anyio.fail_after(timeout_s):
+            response = await client.post(
+                request.url, json=request.body, headers=request.headers, timeout=httpx.Timeout(timeout_s)
+            )
+    except TimeoutError:
+        raise BackendTimeout("request exceeded its timeout") from None
     except httpx.TimeoutException as exc:
         raise BackendTimeout(f"request timed out ({type(exc).__name__})") from None
     except httpx.HTTPError as exc:

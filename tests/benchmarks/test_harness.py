@@ -1,0 +1,140 @@
+"""Smoke test of the benchmark harness on synthetic in-memory cases (never reads ../shared/bench)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:  # `benchmarks` lives at the repo root, outside the installed package
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks._baselines import bm25_path, first_n_path, fit  # noqa: E402
+from benchmarks._bm25 import bm25_scores, terms  # noqa: E402
+from benchmarks._data import Case, split_lines, stride_sample  # noqa: E402
+from benchmarks._render import blocks_from_keep, render_keep  # noqa: E402
+
+from benchmarks import quality  # noqa: E402
+from mcp_pruner._tokens import count_line_tokens, count_tokens  # noqa: E402
+
+
+def _code_case(n: int = 120) -> Case:
+    lines = [f"def helper_{i}(value):\n    return value + {i}" for i in range(n // 2)]
+    text = "\n".join(lines) + "\n"
+    body = split_lines(text)
+    target = body.index("def helper_40(value):") + 1
+    return Case(
+        id="synthetic/code",
+        repo="synthetic/repo",
+        language="python",
+        source_type="code",
+        goal="fix helper_40 returning the wrong value",
+        text=text,
+        gold_lines=(target, target + 1),
+        hunks=((target, target + 1),),
+    )
+
+
+def _log_case() -> Case:
+    lines = [f"2024-01-01 10:00:{i % 60:02d} INFO worker started task {i}" for i in range(200)]
+    lines[150] = "2024-01-01 10:02:30 ERROR worker crashed: connection refused"
+    return Case(
+        "synthetic/log",
+        "synthetic/logs",
+        "log",
+        "logs",
+        "find the errors",
+        "\n".join(lines),
+        (151,),
+        ((151,),),
+    )
+
+
+def test_split_lines_trailing_newline_opens_no_line() -> None:
+    assert split_lines("a\nb\n") == ["a", "b"]
+    assert split_lines("a\nb") == ["a", "b"]
+    assert split_lines("") == []
+    assert split_lines("a\n\n") == ["a", ""]
+
+
+def test_metrics() -> None:
+    keep = [True, False, True, True]
+    assert quality.recall([1, 2, 3], keep) == pytest.approx(2 / 3)
+    assert quality.recall([], keep) == 1.0
+    assert quality.hunk_recall([[1, 3], [2, 4]], keep) == 0.5
+    assert quality.reduction(200, 50) == pytest.approx(0.75)
+    assert quality.reduction(0, 0) == 0.0
+
+
+def test_bm25_terms_and_scores() -> None:
+    assert terms("parseHTTPHeader_value x") == ["parse", "http", "header", "value"]
+    scores = bm25_scores(["alpha beta", "gamma", "beta beta delta"], "beta")
+    assert scores[1] == 0.0
+    assert scores[0] > 0
+    assert scores[2] > 0
+
+
+def test_markers_are_rendered_and_counted() -> None:
+    lines = ["a", "b", "c", "d"]
+    keep = [True, False, False, True]
+    assert [(b.start, b.end) for b in blocks_from_keep(keep, "r")] == [(2, 3)]
+    text = render_keep(lines, keep, "r")
+    assert text.split("\n")[0] == "a"
+    assert "lignes 2-3 (2) raison=r" in text.split("\n")[1]
+    assert text.split("\n")[2] == "d"
+
+
+@pytest.mark.parametrize("window", [0, 3])
+def test_bm25_baseline_respects_the_budget(window: int) -> None:
+    case = _code_case()
+    lines = split_lines(case.text)
+    path = bm25_path(lines, count_line_tokens(lines), case.goal, window)
+    for budget in (40, 150, 400, count_tokens(case.text)):
+        fitted = fit(path, budget)
+        assert fitted.tokens == count_tokens(fitted.text) <= budget
+        assert not fitted.over_budget
+    assert fit(path, 150).keep[case.gold_lines[0] - 1]  # the best BM25 line comes first
+
+
+def test_first_n_respects_the_budget_and_pays_its_marker() -> None:
+    case = _code_case()
+    lines = split_lines(case.text)
+    fitted = fit(first_n_path(lines, count_line_tokens(lines)), 100)
+    assert fitted.tokens <= 100
+    assert fitted.text.split("\n")[-1].startswith("⟦PRUNÉ:")
+    kept = sum(fitted.keep)
+    assert 0 < kept < len(lines)
+    assert fitted.keep == [True] * kept + [False] * (len(lines) - kept)
+    assert fit(first_n_path(lines, count_line_tokens(lines)), 5).over_budget  # a marker alone does not fit
+
+
+def test_evaluate_case_and_aggregate_on_synthetic_cases() -> None:
+    cases = [_code_case(), _code_case(100), _log_case()]
+    results = [quality.evaluate_case(c, ("keep_0.3", "adaptive")) for c in cases]
+    for res in results:
+        for mode in ("keep_0.3", "adaptive"):
+            row = res["modes"][mode]
+            assert "error" not in row, row
+            for name in ("bm25_w3", "bm25", "first_n"):
+                assert row[name]["tokens"] <= row["engine"]["tokens"] or row[name]["over_budget"]
+                assert 0.0 <= row[name]["recall"] <= 1.0
+    summary = quality.aggregate(results, ("keep_0.3", "adaptive"))
+    assert summary["cases"] == 3
+    assert set(summary["keep_0.3"]) >= {"engine", "bm25_w3", "bm25", "first_n"}
+
+
+def test_budget_modes() -> None:
+    assert quality.budget_for("keep_0.3").keep_ratio == 0.3
+    adaptive = quality.budget_for("adaptive")
+    assert adaptive.keep_ratio is None
+    assert adaptive.token_budget is None
+    assert adaptive.max_prune_ratio == 1.0
+    with pytest.raises(ValueError, match="unknown mode"):
+        quality.budget_for("fast")
+
+
+def test_stride_sample_is_deterministic() -> None:
+    assert stride_sample(list(range(10)), 3) == [0, 3, 6]
+    assert stride_sample([1, 2], 5) == [1, 2]

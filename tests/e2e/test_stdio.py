@@ -1,0 +1,282 @@
+"""MCP over stdio, end to end: the official SDK's stdio client launching the real ``mcp-pruner serve``."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import pytest
+from mcp import ClientSession, MCPError, StdioServerParameters, stdio_client
+from mcp.types import CallToolResult, InitializeResult, TextContent
+from pruner_testkit import assert_markers_match_annotations, server_env, synthetic_python
+
+import mcp_pruner
+from mcp_pruner._contract import MARKER_RE
+
+_READ_TIMEOUT_S = 60.0
+
+
+@asynccontextmanager
+async def stdio_session(
+    store_path: Path, **extra_env: str
+) -> AsyncIterator[tuple[ClientSession, InitializeResult, float]]:
+    """A connected, initialized session to a fresh server process; also the seconds to ``initialize``."""
+    params = StdioServerParameters(
+        command=sys.executable,
+        args=["-m", "mcp_pruner", "serve"],
+        env=server_env(store_path, **extra_env),
+        cwd=str(store_path.parent),
+    )
+    errlog_path = store_path.parent / f"stdio-{time.monotonic_ns()}.stderr"
+    with errlog_path.open("w", encoding="utf-8") as errlog:
+        started = time.perf_counter()
+        async with (
+            stdio_client(params, errlog=errlog) as (read, write),
+            ClientSession(read, write, read_timeout_seconds=_READ_TIMEOUT_S) as session,
+        ):
+            init = await session.initialize()
+            yield session, init, time.perf_counter() - started
+
+
+def payload(result: CallToolResult) -> dict[str, object]:
+    """The tool's JSON object; ``content[0].text`` and ``structuredContent`` must be the same object."""
+    assert result.is_error is False
+    assert len(result.content) >= 1
+    first = result.content[0]
+    assert isinstance(first, TextContent)
+    data = json.loads(first.text)
+    assert isinstance(data, dict)
+    assert result.structured_content == data
+    return data
+
+
+async def expect_error(session: ClientSession, tool: str, arguments: dict[str, object]) -> MCPError:
+    with pytest.raises(MCPError) as info:
+        await session.call_tool(tool, arguments)
+    return info.value
+
+
+def _resolve(schema: dict[str, object], node: object) -> list[dict[str, object]]:
+    """The object schemas behind ``node``: follows ``$ref`` and ``anyOf`` (dropping the null arm)."""
+    assert isinstance(node, dict)
+    if "$ref" in node:
+        ref = node["$ref"]
+        assert isinstance(ref, str) and ref.startswith("#/$defs/")
+        defs = schema["$defs"]
+        assert isinstance(defs, dict)
+        return _resolve(schema, defs[ref.removeprefix("#/$defs/")])
+    if "anyOf" in node:
+        arms = node["anyOf"]
+        assert isinstance(arms, list)
+        out: list[dict[str, object]] = []
+        for arm in arms:
+            if arm != {"type": "null"}:
+                out.extend(_resolve(schema, arm))
+        return out
+    return [node]
+
+
+async def test_handshake_and_tools_list(tmp_path: Path) -> None:
+    async with stdio_session(tmp_path / "store.sqlite3") as (session, init, seconds):
+        print(f"\nstdio: process start -> initialize answered in {seconds * 1000:.0f} ms")
+        assert init.server_info.name == "mcp-pruner"
+        assert init.server_info.version == mcp_pruner.__version__
+        assert init.capabilities.tools is not None
+        assert init.instructions and "recover_text" in init.instructions
+
+        listed = await session.list_tools()
+        tools = {t.name: t for t in listed.tools}
+        assert {"prune_text", "recover_text", "recover_range", "health"} <= set(tools)
+
+        schema = tools["prune_text"].input_schema
+        assert schema["type"] == "object"
+        assert schema.get("additionalProperties") is False
+        assert set(schema["required"]) == {"text", "goal_hint"}
+        props = schema["properties"]
+        assert props["text"]["type"] == "string"
+        assert props["goal_hint"]["type"] == "string"
+        (source_type,) = _resolve(schema, props["source_type"])
+        assert source_type["enum"] == ["code", "logs", "docs"]
+        (options,) = _resolve(schema, props["options"])
+        assert options.get("additionalProperties") is False
+        option_props = options["properties"]
+        assert isinstance(option_props, dict)
+        assert {
+            "max_prune_ratio",
+            "min_keep_lines",
+            "timeout_ms",
+            "annotate_lines",
+            "include_markers",
+            "keep_ratio",
+            "token_budget",
+        } <= set(option_props)
+
+        recover_schema = tools["recover_text"].input_schema
+        assert set(recover_schema["required"]) == {"prune_id"}
+        assert {"prune_id", "ranges", "include_line_numbers"} <= set(recover_schema["properties"])
+        assert tools["recover_range"].input_schema == recover_schema
+
+        # The other list methods answer (empty lists).
+        assert (await session.list_resources()).resources == []
+        assert (await session.list_prompts()).prompts == []
+        await session.send_ping()
+
+
+async def test_every_tool_round_trips_over_stdio(tmp_path: Path) -> None:
+    text = synthetic_python(40)
+    lines = text.split("\n")[:-1]
+    async with stdio_session(tmp_path / "store.sqlite3", MCP_PRUNER_LOG_LEVEL="INFO") as (session, _, _):
+        pruned = payload(
+            await session.call_tool(
+                "prune_text",
+                {
+                    "text": text,
+                    "goal_hint": "where is func_17 computed",
+                    "source_type": "code",
+                    "options": {
+                        "max_prune_ratio": 0.9,
+                        "min_keep_lines": 5,
+                        "timeout_ms": 30000,
+                        "annotate_lines": False,
+                        "include_markers": True,
+                    },
+                },
+            )
+        )
+        assert set(pruned) >= {"prune_id", "pruned_text", "annotations", "stats", "warnings"}
+        prune_id = pruned["prune_id"]
+        assert isinstance(prune_id, str) and prune_id.startswith("prn_")
+        annotations = pruned["annotations"]
+        assert isinstance(annotations, list) and annotations, "a 400-line module should lose some lines"
+        pruned_text = pruned["pruned_text"]
+        assert isinstance(pruned_text, str)
+        assert_markers_match_annotations(pruned_text, annotations, prune_id)
+        assert all(MARKER_RE.match(a["marker"]) for a in annotations)
+        stats = pruned["stats"]
+        assert isinstance(stats, dict)
+        assert stats["original_lines"] == len(lines)
+        assert stats["kept_lines"] + stats["pruned_lines"] == len(lines)
+        assert stats["backend"] == "heuristic"
+        assert stats["used_fallback"] is False
+        assert pruned["warnings"] == []
+
+        for ann in annotations:
+            start, end = ann["original_start_line"], ann["original_end_line"]
+            got = payload(
+                await session.call_tool(
+                    "recover_text", {"prune_id": prune_id, "ranges": [{"start_line": start, "end_line": end}]}
+                )
+            )
+            assert got["raw_text"] == "\n".join(lines[start - 1 : end])
+
+        whole = payload(await session.call_tool("recover_range", {"prune_id": prune_id}))
+        assert whole["raw_text"] == text.removesuffix("\n")
+        assert whole["metadata"] == {
+            "prune_id": prune_id,
+            "ranges": [{"start_line": 1, "end_line": len(lines)}],
+            "line_numbering": "original",
+            "total_lines": len(lines),
+            "text_ends_with_newline": True,
+        }
+        numbered = payload(
+            await session.call_tool(
+                "recover_text",
+                {
+                    "prune_id": prune_id,
+                    "ranges": [{"start_line": 3, "end_line": 4}, {"start_line": 1, "end_line": 1}],
+                    "include_line_numbers": True,
+                },
+            )
+        )
+        assert numbered["raw_text"] == f"3│ {lines[2]}\n4│ {lines[3]}\n1│ {lines[0]}"
+
+        health = payload(await session.call_tool("health", {}))
+        assert health["status"] == "healthy"
+        assert health["server"] == "mcp-pruner"
+        assert health["version"] == mcp_pruner.__version__
+        assert health["capabilities"] == ["prune_text", "recover_text", "annotations", "markers"]
+        metrics = health["metrics"]
+        assert isinstance(metrics, dict)
+        assert metrics["calls_total"] == 1
+    # stdout carried only the protocol (the SDK parsed every line); the logs went to stderr as JSON lines.
+    logs = [p for p in tmp_path.glob("stdio-*.stderr")]
+    log_lines = [line for line in logs[0].read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert log_lines, "INFO logs are expected on stderr"
+    for line in log_lines:
+        assert isinstance(json.loads(line), dict)
+    assert not any(text.split("\n")[5] in line for line in log_lines), "logs must never contain the text"
+
+
+async def test_errors_over_stdio_carry_contract_codes(tmp_path: Path) -> None:
+    async with stdio_session(tmp_path / "store.sqlite3") as (session, _, _):
+        err = await expect_error(session, "recover_text", {"prune_id": "prn_doesnotexist"})
+        assert err.code == -32004
+        assert err.message == "prune_id_not_found"
+        assert err.data["code"] == "prune_id_not_found"
+        assert err.data["prune_id"] == "prn_doesnotexist"
+
+        made = payload(await session.call_tool("prune_text", {"text": "a\nb\nc\n", "goal_hint": "b"}))
+        prune_id = made["prune_id"]
+        for bad in ({"start_line": 0, "end_line": 2}, {"start_line": 3, "end_line": 2}, {"start_line": 4, "end_line": 9}):
+            err = await expect_error(session, "recover_text", {"prune_id": prune_id, "ranges": [bad]})
+            assert err.code == -32005
+            assert err.message == "invalid_range"
+            assert err.data["code"] == "invalid_range"
+            assert err.data["range"] == bad
+            assert err.data["max_line"] == 3
+        clamped = payload(
+            await session.call_tool(
+                "recover_text", {"prune_id": prune_id, "ranges": [{"start_line": 2, "end_line": 99}]}
+            )
+        )
+        assert clamped["raw_text"] == "b\nc"
+
+        err = await expect_error(session, "prune_text", {"text": "a", "goal_hint": "", "colour": "red"})
+        assert err.code == -32602
+        assert "colour" in err.message
+        assert err.data["field"] == "colour"
+
+        err = await expect_error(
+            session, "prune_text", {"text": "a", "goal_hint": "", "options": {"annotate_lines": "yes"}}
+        )
+        assert err.code == -32602
+        assert err.data["field"] == "options.annotate_lines"
+        assert "options.annotate_lines" in err.message
+
+        err = await expect_error(session, "prune_text", {"text": 42, "goal_hint": ""})
+        assert err.code == -32602
+        assert err.data["field"] == "text"
+
+        err = await expect_error(session, "prune_text", {"goal_hint": "x"})
+        assert err.code == -32602
+        assert err.data["field"] == "text"
+        assert "text" in err.message
+
+        err = await expect_error(session, "no_such_tool", {})
+        assert err.code == -32602
+        assert "no_such_tool" in err.message
+
+        # Still serving, and the earlier prune_id still recovers.
+        again = payload(await session.call_tool("recover_text", {"prune_id": prune_id}))
+        assert again["raw_text"] == "a\nb\nc"
+
+
+async def test_prune_id_recovers_after_server_restart(tmp_path: Path) -> None:
+    store = tmp_path / "store.sqlite3"
+    text = "line one\r\n\tindented \u00e9t\u00e9  \n😀 emoji\n\n" + synthetic_python(5)
+    async with stdio_session(store) as (session, _, _):
+        made = payload(await session.call_tool("prune_text", {"text": text, "goal_hint": "func_3"}))
+    prune_id = made["prune_id"]
+    async with stdio_session(store) as (session, _, _):
+        got = payload(await session.call_tool("recover_text", {"prune_id": prune_id}))
+        part = payload(
+            await session.call_tool(
+                "recover_text", {"prune_id": prune_id, "ranges": [{"start_line": 1, "end_line": 3}]}
+            )
+        )
+    assert got["raw_text"] == text.removesuffix("\n")
+    assert part["raw_text"] == "line one\r\n\tindented \u00e9t\u00e9  \n😀 emoji"
