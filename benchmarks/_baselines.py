@@ -3,11 +3,12 @@
 Every baseline is a *growth path*: an order in which lines are added to the output,
 step by step (first-N: line 1, 2, 3, …; BM25: the best-scoring line first, pulling its
 ±w window along). For a budget we keep the longest prefix of the path whose rendered
-text (kept lines + one marker per removed run, same renderer and same o200k tokenizer
-as the engine's output) has at most ``budget`` tokens. The prefix is located with the
-per-line token costs, then settled with exact counts of the rendered text, so a
-baseline never gets more tokens than the budget (unless even "everything removed",
-i.e. a single marker line, does not fit: then it returns that and says so).
+text (kept lines + one marker per removed run, same rendering and same o200k tokenizer
+as the engine's output) has at most ``budget`` tokens; BM25 then adds the later windows
+that still fit, in path order, skipping those that do not (first-N stays a plain cut).
+Costs are first estimated from per-line token counts, then settled with exact counts of
+the rendered text, so a baseline never gets more tokens than the budget (unless even
+"everything removed", i.e. a single marker line, does not fit: then it says so).
 """
 
 from __future__ import annotations
@@ -67,6 +68,8 @@ class GrowthPath:
     added_at: list[int]
     est: list[int]
     trigger: list[int]
+    ends_with_newline: bool
+    fill: bool
 
     @property
     def steps(self) -> int:
@@ -110,7 +113,14 @@ def _add(keep: list[bool], new: list[int], lo: int, hi: int, costs: Sequence[int
 
 
 def _path(
-    lines: Sequence[str], costs: Sequence[int], order: Sequence[int], window: int, reason: str
+    lines: Sequence[str],
+    costs: Sequence[int],
+    order: Sequence[int],
+    window: int,
+    reason: str,
+    ends_nl: bool,
+    *,
+    fill: bool,
 ) -> GrowthPath:
     n = len(lines)
     keep = [False] * n
@@ -126,7 +136,7 @@ def _path(
             added_at[j] = len(est)
         trigger.append(pos)
         est.append(est[-1] + _add(keep, new, lo, hi, costs, marker))
-    return GrowthPath(lines, costs, order, window, marker, reason, added_at, est, trigger)
+    return GrowthPath(lines, costs, order, window, marker, reason, added_at, est, trigger, ends_nl, fill)
 
 
 def _fill(path: GrowthPath, keep: list[bool], k: int, slack: int) -> list[bool]:
@@ -149,16 +159,18 @@ def _fill(path: GrowthPath, keep: list[bool], k: int, slack: int) -> list[bool]:
     return keep
 
 
-def first_n_path(lines: Sequence[str], costs: Sequence[int]) -> GrowthPath:
+def first_n_path(lines: Sequence[str], costs: Sequence[int], ends_nl: bool = False) -> GrowthPath:
     """First-N-lines truncation: lines in file order, one marker for the cut tail."""
-    return _path(lines, costs, range(len(lines)), 0, TRUNCATE_REASON)
+    return _path(lines, costs, range(len(lines)), 0, TRUNCATE_REASON, ends_nl, fill=False)
 
 
-def bm25_path(lines: Sequence[str], costs: Sequence[int], goal: str, window: int) -> GrowthPath:
+def bm25_path(
+    lines: Sequence[str], costs: Sequence[int], goal: str, window: int, ends_nl: bool = False
+) -> GrowthPath:
     """BM25 lines by decreasing score (ties and zero scores: file order), each pulling ±``window`` lines."""
     scores = bm25_scores(lines, goal)
     order = sorted(range(len(lines)), key=lambda i: (-scores[i], i))
-    return _path(lines, costs, order, window, BM25_REASON)
+    return _path(lines, costs, order, window, BM25_REASON, ends_nl, fill=True)
 
 
 def _largest_fitting(f: Callable[[int], int], budget: int, guess: int, top: int) -> int:
@@ -193,7 +205,7 @@ def fit(path: GrowthPath, budget: int) -> Fitted:
 
     def exact(k: int) -> int:
         if k not in cache:
-            text = render_keep(path.lines, path.keep(k), path.reason)
+            text = render_keep(path.lines, path.keep(k), path.reason, path.ends_with_newline)
             cache[k] = (text, count_tokens(text))
         return cache[k][1]
 
@@ -206,12 +218,12 @@ def fit(path: GrowthPath, budget: int) -> Fitted:
     keep = path.keep(k)
     slack = budget - tokens
     for _ in range(_FILL_PASSES):
-        if slack <= 0 or k >= path.steps:
+        if not path.fill or slack <= 0 or k >= path.steps:
             break
         filled = _fill(path, keep, k, slack)
         if filled == keep:
             break
-        filled_text = render_keep(path.lines, filled, path.reason)
+        filled_text = render_keep(path.lines, filled, path.reason, path.ends_with_newline)
         filled_tokens = count_tokens(filled_text)
         if filled_tokens <= budget:
             keep, text, tokens = filled, filled_text, filled_tokens
@@ -221,9 +233,10 @@ def fit(path: GrowthPath, budget: int) -> Fitted:
     return Fitted(keep, text, tokens, over_budget=False)
 
 
-BASELINES: Final[dict[str, Callable[[Sequence[str], Sequence[int], str], GrowthPath]]] = {
-    "bm25_w3": lambda lines, costs, goal: bm25_path(lines, costs, goal, BM25_WINDOW),
-    "bm25": lambda lines, costs, goal: bm25_path(lines, costs, goal, 0),
-    "first_n": lambda lines, costs, goal: first_n_path(lines, costs),
+BASELINES: Final[dict[str, Callable[[Sequence[str], Sequence[int], str, bool], GrowthPath]]] = {
+    "bm25_w3": lambda lines, costs, goal, ends_nl: bm25_path(lines, costs, goal, BM25_WINDOW, ends_nl),
+    "bm25": lambda lines, costs, goal, ends_nl: bm25_path(lines, costs, goal, 0, ends_nl),
+    "first_n": lambda lines, costs, goal, ends_nl: first_n_path(lines, costs, ends_nl),
 }
-"""Name → growth-path builder; each is built once per case and fitted to each mode's budget."""
+"""Name → growth-path builder (lines, token costs, goal, text ends with a newline); each is built
+once per case and fitted to each mode's budget."""

@@ -1,12 +1,19 @@
-"""Render a selection the way the server does: kept lines in order, one marker line per removed block."""
+"""Render a selection the way the server does: kept lines in order, one marker line per removed block.
+
+The engine's output goes through the server's own renderer (:func:`server_render`), with a
+placeholder prune_id of the real length. The baselines, rendered hundreds of times per case
+while they are fitted to a budget, use :func:`render`, a lean copy that produces the same text
+for their clean, fixed reasons (``tests/benchmarks/test_harness.py`` checks the two agree).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from mcp_pruner.engine import RemovedBlock, marker_text
+from mcp_pruner._render import render as _server_render
+from mcp_pruner.engine import MARKER_ID_PLACEHOLDER, RemovedBlock, Selection, marker_text
 
-__all__ = ["blocks_from_keep", "blocks_match_keep", "render", "render_keep"]
+__all__ = ["blocks_from_keep", "blocks_match_keep", "render", "render_keep", "server_render"]
 
 
 def blocks_from_keep(keep: Sequence[bool], reason: str) -> list[RemovedBlock]:
@@ -30,7 +37,20 @@ def blocks_match_keep(keep: Sequence[bool], blocks: Sequence[RemovedBlock]) -> b
     return expected == [(b.start, b.end) for b in blocks]
 
 
-def render(lines: Sequence[str], keep: Sequence[bool], blocks: Sequence[RemovedBlock]) -> str:
+def server_render(lines: Sequence[str], ends_with_newline: bool, selection: Selection) -> str:
+    """``pruned_text`` exactly as the server renders it (markers on, no line numbers)."""
+    rendered = _server_render(
+        lines, ends_with_newline, selection, MARKER_ID_PLACEHOLDER, annotate_lines=False, include_markers=True
+    )
+    return rendered.pruned_text
+
+
+def render(
+    lines: Sequence[str],
+    keep: Sequence[bool],
+    blocks: Sequence[RemovedBlock],
+    ends_with_newline: bool = False,
+) -> str:
     """``pruned_text`` with markers: each block's marker stands where the block started."""
     by_start = {b.start: b for b in blocks}
     out: list[str] = []
@@ -45,9 +65,12 @@ def render(lines: Sequence[str], keep: Sequence[bool], blocks: Sequence[RemovedB
         if keep[i]:
             out.append(lines[i])
         i += 1
-    return "\n".join(out)
+    text = "\n".join(out)
+    return text + "\n" if ends_with_newline and out else text
 
 
-def render_keep(lines: Sequence[str], keep: Sequence[bool], reason: str) -> str:
+def render_keep(
+    lines: Sequence[str], keep: Sequence[bool], reason: str, ends_with_newline: bool = False
+) -> str:
     """Render a bare keep-mask (what the baselines produce), one marker per removed run."""
-    return render(lines, keep, blocks_from_keep(keep, reason))
+    return render(lines, keep, blocks_from_keep(keep, reason), ends_with_newline)

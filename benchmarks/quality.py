@@ -24,7 +24,7 @@ from mcp_pruner.engine import Budget, prune_lines
 from ._baselines import BASELINES, fit
 from ._data import CODE_FILE, LOGS_FILE, Case, data_dir, load_cases, split_lines, stride_sample
 from ._readme import code_fingerprint, replace_section, write_json
-from ._render import blocks_match_keep, render
+from ._render import blocks_match_keep, server_render
 
 __all__ = [
     "DEFAULT_MODES",
@@ -130,7 +130,7 @@ def budget_for(mode: str) -> Budget:
     raise ValueError(f"unknown mode {mode!r} (keep_<ratio> or adaptive)")
 
 
-def _engine(case: Case, lines: list[str], mode: str) -> tuple[list[bool], str, dict[str, Any]]:
+def _engine(case: Case, lines: list[str], mode: str, ends_nl: bool) -> tuple[list[bool], str, dict[str, Any]]:
     started = time.perf_counter()
     sel = prune_lines(lines, case.goal, SourceType(case.source_type), budget_for(mode))
     ms = (time.perf_counter() - started) * 1000
@@ -140,7 +140,7 @@ def _engine(case: Case, lines: list[str], mode: str) -> tuple[list[bool], str, d
         "blocks": len(sel.blocks),
         "consistent": blocks_match_keep(sel.keep, sel.blocks),
     }
-    return list(sel.keep), render(lines, sel.keep, sel.blocks), info
+    return list(sel.keep), server_render(lines, ends_nl, sel), info
 
 
 def evaluate_case(
@@ -148,9 +148,10 @@ def evaluate_case(
 ) -> dict[str, Any]:
     """Engine and baselines on one case, per mode; baselines get the engine's rendered token count."""
     lines = split_lines(case.text)
+    ends_nl = case.text.endswith("\n")
     before = count_tokens(case.text)
     costs = count_line_tokens(lines)
-    paths = {name: BASELINES[name](lines, costs, case.goal) for name in baselines}
+    paths = {name: BASELINES[name](lines, costs, case.goal, ends_nl) for name in baselines}
     out: dict[str, Any] = {
         "id": case.id,
         "repo": case.repo,
@@ -162,7 +163,7 @@ def evaluate_case(
     }
     for mode in modes:
         try:
-            keep, text, info = _engine(case, lines, mode)
+            keep, text, info = _engine(case, lines, mode, ends_nl)
         except Exception as exc:  # an engine crash is a result, not a reason to stop the run
             out["modes"][mode] = {"error": f"{type(exc).__name__}: {exc}"}
             continue
@@ -342,7 +343,7 @@ def markdown(payload: dict[str, Any]) -> str:
     meta, summary, modes = payload["meta"], payload["summary"], payload["meta"]["modes"]
     fp = meta["code"]
     out = [
-        f"_Measured {meta['date']} on engine sources `{fp['sources_sha256']}` (git `{fp['git_head']}`, "
+        f"_Measured {meta['date']} on sources `{fp['sources_sha256']}` (git `{fp['git_head']}`, "
         f"modified since HEAD: {fp['modified_since_head']}); {meta['elapsed_s']:.0f} s with {meta['jobs']} "
         f"process(es). Baselines at the engine's per-case token count, markers counted._",
         "",

@@ -21,6 +21,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
 
+import anyio
+from mcp import ClientSession, StdioServerParameters, stdio_client
+
 from mcp_pruner._contract import SourceType
 from mcp_pruner._tokens import count_line_tokens, count_tokens, warm_up
 from mcp_pruner.engine import Budget, prune_lines
@@ -28,7 +31,7 @@ from mcp_pruner.engine import Budget, prune_lines
 from ._baselines import BM25_WINDOW, bm25_path
 from ._data import CODE_FILE, LOGS_FILE, REPO_ROOT, Case, data_dir, load_cases, split_lines
 from ._readme import code_fingerprint, replace_section, write_json
-from ._render import render, render_keep
+from ._render import render_keep, server_render
 
 __all__ = ["Input", "add_arguments", "build_inputs", "execute", "main", "run"]
 
@@ -37,6 +40,8 @@ CODE_SIZES: Final = (200, 2_000, 20_000)
 BIG_CHARS: Final = 2_000_000
 STORE_CHARS: Final = 1_000_000
 FALLBACK_GOAL: Final = "fix the token budget when markers are included"
+_MAX_REPEATS: Final = 50
+_MIN_TOTAL_S: Final = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +132,7 @@ def _budget() -> Budget:
 def engine_run(inp: Input) -> str:
     """What the server does for one call, minus I/O: select, then render with markers."""
     sel = prune_lines(inp.lines, inp.goal, SourceType(inp.source_type), _budget())
-    return render(inp.lines, sel.keep, sel.blocks)
+    return server_render(inp.lines, False, sel)
 
 
 def bm25_run(inp: Input, budget_tokens: int) -> str:
@@ -138,14 +143,27 @@ def bm25_run(inp: Input, budget_tokens: int) -> str:
     return render_keep(inp.lines, path.keep(k), path.reason)
 
 
-def _median_time(fn: Callable[[], object], repeats: int) -> tuple[float, list[float]]:
-    fn()  # warm-up: first-call caches (parsers, regexes) are not what we measure
-    times: list[float] = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), times
+def _paired_times(
+    first: Callable[[], object], second: Callable[[], object], repeats: int
+) -> tuple[list[float], list[float]]:
+    """Run times of two jobs, alternated so that a busy machine slows both alike.
+
+    One untimed warm-up each (first-call caches are not what we measure); small inputs get
+    more runs, up to about a second per job, so that their medians are not noise.
+    """
+    first()
+    t0 = time.perf_counter()
+    second()
+    one = time.perf_counter() - t0
+    runs = max(repeats, min(_MAX_REPEATS, int(_MIN_TOTAL_S / max(one, 1e-6))))
+    a: list[float] = []
+    b: list[float] = []
+    for _ in range(runs):
+        for fn, out in ((first, a), (second, b)):
+            t0 = time.perf_counter()
+            fn()
+            out.append(time.perf_counter() - t0)
+    return a, b
 
 
 def _peak_bytes(fn: Callable[[], object]) -> int:
@@ -159,10 +177,10 @@ def _peak_bytes(fn: Callable[[], object]) -> int:
 
 def measure_input(inp: Input, repeats: int) -> dict[str, Any]:
     """Engine and BM25 ±3 on one input: median seconds, peak traced bytes, and their ratio."""
-    reps = repeats if inp.chars < 500_000 else max(1, repeats // 2)
+    reps = repeats if inp.chars < 500_000 else max(3, repeats // 2)
     budget = count_tokens(engine_run(inp))
-    eng_s, eng_all = _median_time(lambda: engine_run(inp), reps)
-    bm_s, bm_all = _median_time(lambda: bm25_run(inp, budget), reps)
+    eng_all, bm_all = _paired_times(lambda: engine_run(inp), lambda: bm25_run(inp, budget), reps)
+    eng_s, bm_s = statistics.median(eng_all), statistics.median(bm_all)
     eng_mem = _peak_bytes(lambda: engine_run(inp))
     bm_mem = _peak_bytes(lambda: bm25_run(inp, budget))
     return {
@@ -171,7 +189,7 @@ def measure_input(inp: Input, repeats: int) -> dict[str, Any]:
         "lines": len(inp.lines),
         "chars": inp.chars,
         "tokens": count_tokens("\n".join(inp.lines)),
-        "repeats": reps,
+        "repeats": len(eng_all),
         "engine_s": round(eng_s, 5),
         "engine_all_s": [round(t, 5) for t in eng_all],
         "bm25_w3_s": round(bm_s, 5),
@@ -205,10 +223,56 @@ def _tool_json(result: Any) -> dict[str, Any]:
     return payload
 
 
-async def _stdio_session(inp: Input, calls: int, tmp: Path) -> dict[str, Any]:
-    import anyio
-    from mcp import ClientSession, StdioServerParameters, stdio_client
+def _prune_args(inp: Input, i: int) -> tuple[list[str], dict[str, Any]]:
+    """Call i's arguments; the last line differs per call so that no call is a result-cache hit."""
+    lines = [*inp.lines[:-1], f"# benchmark call {i}"]
+    options = {"keep_ratio": KEEP_RATIO, "max_prune_ratio": 1.0, "min_keep_lines": 0, "include_markers": True}
+    args = {
+        "text": "\n".join(lines),
+        "goal_hint": inp.goal,
+        "source_type": inp.source_type,
+        "options": options,
+    }
+    return lines, args
 
+
+async def _prune_calls(session: ClientSession, inp: Input, calls: int) -> dict[str, Any]:
+    """One first call (fresh process), then ``calls`` more; wall time client side, latency server side."""
+    wall: list[float] = []
+    server_ms: list[float] = []
+    warnings: set[str] = set()
+    out: dict[str, Any] = {"prune_calls": calls}
+    for i in range(calls + 1):
+        lines, args = _prune_args(inp, i)
+        t0 = time.perf_counter()
+        result = _tool_json(await session.call_tool("prune_text", args))
+        elapsed = time.perf_counter() - t0
+        if i == 0:
+            out["prune_first_s"] = elapsed
+        else:
+            wall.append(elapsed)
+            server_ms.append(float(result["stats"].get("latency_ms", 0)))
+        warnings.update(result.get("warnings", []))
+        out.update(last_prune_id=result["prune_id"], last_text="\n".join(lines), prune_stats=result["stats"])
+    out["prune_median_s"] = statistics.median(wall) if wall else None
+    out["prune_server_latency_ms_median"] = statistics.median(server_ms) if server_ms else None
+    out["prune_warnings"] = sorted(warnings)
+    return out
+
+
+async def _recover_calls(session: ClientSession, prune_id: str, text: str, calls: int) -> dict[str, Any]:
+    """``recover_text`` of every line, median time, and whether the text came back exactly."""
+    args = {"prune_id": prune_id, "ranges": [{"start_line": 1, "end_line": text.count("\n") + 1}]}
+    times: list[float] = []
+    raw = ""
+    for _ in range(calls):
+        t0 = time.perf_counter()
+        raw = _tool_json(await session.call_tool("recover_text", args))["raw_text"]
+        times.append(time.perf_counter() - t0)
+    return {"recover_median_s": statistics.median(times), "recover_exact": raw == text}
+
+
+async def _stdio_session(inp: Input, calls: int, tmp: Path) -> dict[str, Any]:
     command = _server_command()
     assert command is not None
     env = {
@@ -217,7 +281,6 @@ async def _stdio_session(inp: Input, calls: int, tmp: Path) -> dict[str, Any]:
         "KIMI_PRUNING_BACKEND": "heuristic",
     }
     params = StdioServerParameters(command=command[0], args=command[1], env=env, cwd=tmp)
-    options = {"keep_ratio": KEEP_RATIO, "max_prune_ratio": 1.0, "min_keep_lines": 0, "include_markers": True}
     out: dict[str, Any] = {"command": " ".join([Path(command[0]).name, *command[1]])}
     with (tmp / "server-stderr.log").open("w", encoding="utf-8") as errlog, anyio.fail_after(300):
         t0 = time.perf_counter()
@@ -231,48 +294,13 @@ async def _stdio_session(inp: Input, calls: int, tmp: Path) -> dict[str, Any]:
             tools = await session.list_tools()
             out["tools_list_s"] = time.perf_counter() - t1
             out["tools"] = sorted(t.name for t in tools.tools)
-            wall: list[float] = []
-            server_ms: list[float] = []
-            warnings: set[str] = set()
-            result: dict[str, Any] = {}
-            for i in range(calls + 1):  # call 0 is reported apart (first call in a fresh process)
-                lines = [*inp.lines[:-1], f"# benchmark call {i}"]  # distinct texts: no result-cache hit
-                args = {
-                    "text": "\n".join(lines),
-                    "goal_hint": inp.goal,
-                    "source_type": "code",
-                    "options": options,
-                }
-                t2 = time.perf_counter()
-                result = _tool_json(await session.call_tool("prune_text", args))
-                elapsed = time.perf_counter() - t2
-                if i == 0:
-                    out["prune_first_s"] = elapsed
-                else:
-                    wall.append(elapsed)
-                    server_ms.append(float(result["stats"].get("latency_ms", 0)))
-                warnings.update(result.get("warnings", []))
-            out["prune_median_s"] = statistics.median(wall) if wall else None
-            out["prune_server_latency_ms_median"] = statistics.median(server_ms) if server_ms else None
-            out["prune_warnings"] = sorted(warnings)
-            out["prune_stats"] = result.get("stats", {})
-            rec_args = {"prune_id": result["prune_id"], "ranges": [{"start_line": 1, "end_line": len(lines)}]}
-            rec: list[float] = []
-            raw = ""
-            for _ in range(max(3, calls // 2)):
-                t3 = time.perf_counter()
-                raw = _tool_json(await session.call_tool("recover_text", rec_args))["raw_text"]
-                rec.append(time.perf_counter() - t3)
-            out["recover_median_s"] = statistics.median(rec)
-            out["recover_exact"] = raw == "\n".join(lines)
-    out["prune_calls"] = calls
+            out.update(await _prune_calls(session, inp, calls))
+            out.update(await _recover_calls(session, out.pop("last_prune_id"), out.pop("last_text"), 5))
     return out
 
 
 def measure_stdio(inp: Input, calls: int) -> dict[str, Any]:
     """Round trips over MCP stdio against ``mcp-pruner serve``; a note instead when it cannot run."""
-    import anyio
-
     if _server_command() is None:
         return {"skipped": "mcp_pruner._cli not available yet (no `mcp-pruner serve`)"}
     with tempfile.TemporaryDirectory(prefix="mcp-pruner-bench-") as tmp:
@@ -321,7 +349,7 @@ def measure_store(text: str, repeats: int) -> dict[str, Any]:
         finally:
             store.close()
     return {
-        "chars": len(text) + 2,
+        "chars": len(text),
         "bytes_utf8": len(text.encode("utf-8", "surrogatepass")),
         "repeats": repeats,
         "put_new_s": statistics.median(put_new),
@@ -350,13 +378,13 @@ def _ratio(x: float | None) -> str:
 
 def _engine_table(rows: Sequence[dict[str, Any]]) -> list[str]:
     out = [
-        "| input | lines | tokens | engine | BM25 ±3 | time engine/BM25 | peak mem engine | peak mem BM25 "
-        "| mem engine/BM25 |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| input | lines | tokens | runs | engine | BM25 ±3 | time engine/BM25 "
+        "| peak mem engine | peak mem BM25 | mem engine/BM25 |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         out.append(
-            f"| {r['input']} | {r['lines']:,} | {r['tokens']:,} "
+            f"| {r['input']} | {r['lines']:,} | {r['tokens']:,} | {r['repeats']} "
             f"| {_ms(r['engine_s'])} | {_ms(r['bm25_w3_s'])} "
             f"| {_ratio(r['time_ratio'])} | {_mb(r['engine_peak_bytes'])} | {_mb(r['bm25_w3_peak_bytes'])} "
             f"| {_ratio(r['memory_ratio'])} |"
@@ -400,7 +428,7 @@ def markdown(payload: dict[str, Any]) -> str:
     out = [
         f"_Measured {meta['date']} on sources `{fp['sources_sha256']}` (git `{fp['git_head']}`, "
         f"modified since HEAD: {fp['modified_since_head']}); {meta['machine']}; keep_ratio {KEEP_RATIO}; "
-        f"median of {meta['repeats']} runs after one warm-up (half as many above 500,000 chars)._",
+        "times are medians of `runs` runs, engine and BM25 alternated, after one warm-up each._",
         "",
         *_engine_table(payload["engine"]),
         "",

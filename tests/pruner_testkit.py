@@ -49,7 +49,7 @@ def make_settings(tmp_path: Path, **env: str) -> Settings:
 
 
 def server_env(store_path: Path, **extra: str) -> dict[str, str]:
-    """A minimal environment for a server subprocess: its store in a temp dir, nothing from the user's state."""
+    """A minimal environment for a server process: its store in a temp dir, nothing of the user's state."""
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": os.environ.get("HOME", str(store_path.parent)),
@@ -96,7 +96,18 @@ def start_http_server(workdir: Path, **extra_env: str) -> HttpServer:
     env = server_env(store_path, **extra_env)
     with stderr_path.open("wb") as err:
         process = subprocess.Popen(
-            [sys.executable, "-m", "mcp_pruner", "serve", "--transport", "http", "--host", "127.0.0.1", "--port", "0"],
+            [
+                sys.executable,
+                "-m",
+                "mcp_pruner",
+                "serve",
+                "--transport",
+                "http",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+            ],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=err,
@@ -132,7 +143,12 @@ def start_http_server(workdir: Path, **extra_env: str) -> HttpServer:
 
 
 def rpc(
-    client: httpx.Client, method: str, params: object = None, *, id_: int | str | None = 1, omit_params: bool = False
+    client: httpx.Client,
+    method: str,
+    params: object = None,
+    *,
+    id_: int | str | None = 1,
+    omit_params: bool = False,
 ) -> httpx.Response:
     """POST one JSON-RPC 2.0 request (a notification when ``id_`` is None) to ``/rpc``."""
     message: dict[str, object] = {"jsonrpc": "2.0", "method": method}
@@ -143,7 +159,9 @@ def rpc(
     return client.post("/rpc", json=message)
 
 
-def assert_markers_match_annotations(pruned_text: str, annotations: list[dict[str, object]], prune_id: str) -> None:
+def assert_markers_match_annotations(
+    pruned_text: str, annotations: list[dict[str, object]], prune_id: str
+) -> None:
     """Every marker line parses with the contract's regex and equals its annotation's marker, in order."""
     marker_lines = [line for line in pruned_text.split("\n") if line.startswith("⟦PRUNÉ:")]
     assert marker_lines == [a["marker"] for a in annotations]

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import anyio
 import pytest
-from pruner_testkit import NO_PRUNE_BEGIN, NO_PRUNE_END, assert_markers_match_annotations, make_settings, synthetic_python
 
 from mcp_pruner._contract import MARKER_RE, PruneResult, SourceType
 from mcp_pruner._errors import InvalidParams, InvalidRange, PruneIdNotFound
@@ -17,6 +16,13 @@ from mcp_pruner._manager import BackendOutcome
 from mcp_pruner._service import PrunerService
 from mcp_pruner._tokens import count_tokens
 from mcp_pruner.engine import Budget, RemovedBlock, Selection
+from pruner_testkit import (
+    NO_PRUNE_BEGIN,
+    NO_PRUNE_END,
+    assert_markers_match_annotations,
+    make_settings,
+    synthetic_python,
+)
 
 _PREFIX = re.compile(r"^(\d+)│ (.*)$", re.DOTALL)
 
@@ -223,7 +229,9 @@ async def test_timeout_is_fail_open_with_text_unchanged(service: PrunerService) 
     assert await recover_all(service, result.prune_id) == text.removesuffix("\n")
 
 
-async def test_slow_engine_is_cut_at_the_deadline(service: PrunerService, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_slow_engine_is_cut_at_the_deadline(
+    service: PrunerService, monkeypatch: pytest.MonkeyPatch
+) -> None:
     async def slow(
         lines: Sequence[str], goal: str, source_type: SourceType | None, budget: Budget, deadline: float
     ) -> BackendOutcome:
@@ -281,10 +289,14 @@ async def test_engine_breaking_an_invariant_returns_text_unchanged(
     assert await recover_all(service, result.prune_id) == text.removesuffix("\n")
 
 
-async def test_sound_fake_selection_is_rendered_as_given(service: PrunerService, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_sound_fake_selection_is_rendered_as_given(
+    service: PrunerService, monkeypatch: pytest.MonkeyPatch
+) -> None:
     keep = [True, True, False, False, False, True, True, True, True, False]
     install_engine(
-        monkeypatch, service, fake_outcome(keep, [RemovedBlock(3, 5, "helpers ⟧ odd\nreason"), RemovedBlock(10, 10, "")])
+        monkeypatch,
+        service,
+        fake_outcome(keep, [RemovedBlock(3, 5, "helpers ⟧ odd\nreason"), RemovedBlock(10, 10, "")]),
     )
     text = "".join(f"line {i}\n" for i in range(1, 11))
     result = await service.prune_text(
@@ -297,7 +309,9 @@ async def test_sound_fake_selection_is_rendered_as_given(service: PrunerService,
         "line 6\nline 7\nline 8\nline 9\n"
         f"⟦PRUNÉ: prune_id={pid} lignes 10-10 (1) raison=low relevance⟧\n"
     )
-    assert [(a.original_start_line, a.original_end_line, a.pruned_line_count) for a in result.annotations] == [
+    assert [
+        (a.original_start_line, a.original_end_line, a.pruned_line_count) for a in result.annotations
+    ] == [
         (3, 5, 3),
         (10, 10, 1),
     ]
@@ -344,9 +358,13 @@ async def test_stats_arithmetic(service: PrunerService) -> None:
     assert s.source_type == "code"
 
 
-async def test_tokens_saved_is_never_negative(service: PrunerService, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_tokens_saved_is_never_negative(
+    service: PrunerService, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A marker can cost more tokens than the short line it replaces."""
-    install_engine(monkeypatch, service, fake_outcome([True] * 9 + [False], [RemovedBlock(10, 10, "x")], cost=-1.0))
+    install_engine(
+        monkeypatch, service, fake_outcome([True] * 9 + [False], [RemovedBlock(10, 10, "x")], cost=-1.0)
+    )
     text = "".join(f"{i}\n" for i in range(10))
     result = await service.prune_text({"text": text, "goal_hint": ""})
     s = result.stats
@@ -366,7 +384,9 @@ async def test_empty_text(service: PrunerService) -> None:
     assert recovered.metadata.total_lines == 0
     assert recovered.metadata.ranges == []
     with pytest.raises(InvalidRange) as info:
-        await service.recover_text({"prune_id": result.prune_id, "ranges": [{"start_line": 1, "end_line": 1}]})
+        await service.recover_text(
+            {"prune_id": result.prune_id, "ranges": [{"start_line": 1, "end_line": 1}]}
+        )
     assert info.value.max_line == 0
 
 

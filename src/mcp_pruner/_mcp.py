@@ -16,7 +16,7 @@ from mcp.server.stdio import stdio_server
 from mcp.shared.exceptions import MCPError
 
 from . import __version__
-from ._errors import PrunerError, error_payload
+from ._errors import InvalidParams, PrunerError, error_payload
 from ._jsonrpc import tool_definitions
 from ._service import TOOLS, PrunerService
 
@@ -47,7 +47,8 @@ def build_mcp_server(service: PrunerService) -> Server[object]:
         ctx: ServerRequestContext[object, object], params: types.CallToolRequestParams
     ) -> types.CallToolResult:
         if params.name not in TOOLS:
-            raise MCPError(-32602, f"Invalid params: name: unknown tool '{params.name}'", {"field": "name"})
+            unknown = error_payload(InvalidParams("name", f"unknown tool '{params.name}'"))  # as on /rpc
+            raise MCPError(unknown.code, unknown.message, unknown.data)
         try:
             result = await service.handler(params.name)(params.arguments)
         except PrunerError as exc:

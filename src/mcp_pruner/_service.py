@@ -147,7 +147,7 @@ class PrunerService:
     def _get(self, prune_id: str) -> str:
         try:
             return self._get_store().get(prune_id)
-        except PruneIdNotFound:
+        except Exception:  # not there, or the store cannot be opened: _put may have kept it in memory
             return self._fallback_store.get(prune_id)
 
     async def aclose(self) -> None:

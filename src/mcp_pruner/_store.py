@@ -136,12 +136,12 @@ class TextStore:
             if row is None:
                 self._decoded.pop(prune_id, None)
                 raise PruneIdNotFound(prune_id)
+            body, digest = row
+            self._db.execute("UPDATE texts SET last_used=? WHERE hash=?", (now, digest))  # LRU, cached or not
             cached = self._decoded.get(prune_id)
             if cached is not None:
                 self._decoded.move_to_end(prune_id)
                 return cached
-            body, digest = row
-            self._db.execute("UPDATE texts SET last_used=? WHERE hash=?", (now, digest))
         text = zlib.decompress(body).decode("utf-8", "surrogatepass")
         with self._lock:
             self._remember(prune_id, text)

@@ -14,10 +14,12 @@ if str(ROOT) not in sys.path:  # `benchmarks` lives at the repo root, outside th
 from benchmarks._baselines import bm25_path, first_n_path, fit  # noqa: E402
 from benchmarks._bm25 import bm25_scores, terms  # noqa: E402
 from benchmarks._data import Case, split_lines, stride_sample  # noqa: E402
-from benchmarks._render import blocks_from_keep, render_keep  # noqa: E402
+from benchmarks._render import blocks_from_keep, render_keep, server_render  # noqa: E402
 
 from benchmarks import quality  # noqa: E402
+from mcp_pruner._contract import SourceType  # noqa: E402
 from mcp_pruner._tokens import count_line_tokens, count_tokens  # noqa: E402
+from mcp_pruner.engine import Selection  # noqa: E402
 
 
 def _code_case(n: int = 120) -> Case:
@@ -84,6 +86,15 @@ def test_markers_are_rendered_and_counted() -> None:
     assert text.split("\n")[0] == "a"
     assert "lignes 2-3 (2) raison=r" in text.split("\n")[1]
     assert text.split("\n")[2] == "d"
+
+
+@pytest.mark.parametrize("ends_nl", [False, True])
+def test_lean_renderer_matches_the_server_renderer(ends_nl: bool) -> None:
+    lines = [f"line {i}" for i in range(30)]
+    keep = [i % 7 in (0, 1) or i > 27 for i in range(30)]
+    blocks = blocks_from_keep(keep, "low bm25 score")
+    expected = server_render(lines, ends_nl, Selection(keep, blocks, SourceType.CODE))
+    assert render_keep(lines, keep, "low bm25 score", ends_nl) == expected
 
 
 @pytest.mark.parametrize("window", [0, 3])

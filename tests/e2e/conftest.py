@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+
 from pruner_testkit import HttpServer, start_http_server, stop_process
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import httpx
@@ -16,9 +16,9 @@ import pytest
 from mcp import ClientSession, MCPError
 from mcp.client.streamable_http import streamable_http_client
 from mcp.types import CallToolResult, TextContent
-from pruner_testkit import HttpServer, assert_markers_match_annotations, rpc, synthetic_python
 
 import mcp_pruner
+from pruner_testkit import HttpServer, assert_markers_match_annotations, rpc, synthetic_python
 
 BIG_CHARS = 2_000_000
 FOUR_MIB = 4 * 1024 * 1024
@@ -51,12 +51,12 @@ def big_text() -> str:
 
 
 @pytest.fixture(scope="module")
-def stored(http_server: HttpServer) -> Iterator[tuple[str, str]]:
+def stored(http_server: HttpServer) -> tuple[str, str]:
     """A prune_id made before anything else in this module, and its text: it must keep recovering."""
     text = synthetic_python(30)
     with httpx.Client(base_url=http_server.base_url, timeout=60) as c:
         body = rpc(c, "prune_text", {"text": text, "goal_hint": "func_7", "source_type": "code"}).json()
-    yield body["result"]["prune_id"], text
+    return str(body["result"]["prune_id"]), text
 
 
 def assert_still_serving(client: httpx.Client, stored: tuple[str, str]) -> None:
@@ -98,7 +98,11 @@ def test_initialize_answers_server_info_and_tools_capability(client: httpx.Clien
     body = rpc(
         client,
         "initialize",
-        {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "proxy", "version": "1"}},
+        {
+            "protocolVersion": "2025-06-18",
+            "capabilities": {},
+            "clientInfo": {"name": "proxy", "version": "1"},
+        },
     ).json()
     assert body["jsonrpc"] == "2.0"
     assert body["id"] == 1
@@ -113,7 +117,9 @@ def test_initialize_with_unknown_protocol_version_offers_a_supported_one(client:
     assert body["result"]["protocolVersion"] in {"2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05"}
 
 
-@pytest.mark.parametrize("method", ["notifications/initialized", "notifications/cancelled", "no/such/notification"])
+@pytest.mark.parametrize(
+    "method", ["notifications/initialized", "notifications/cancelled", "no/such/notification"]
+)
 def test_notifications_get_no_jsonrpc_response(client: httpx.Client, method: str) -> None:
     response = rpc(client, method, id_=None)
     assert response.status_code in (202, 204)
@@ -130,12 +136,17 @@ def test_tools_list_names_the_four_tools(client: httpx.Client) -> None:
     assert schema["$defs"]["SourceType"]["enum"] == ["code", "logs", "docs"]
     assert schema["$defs"]["PruneOptions"]["additionalProperties"] is False
     for tool in tools.values():
-        assert isinstance(tool["description"], str) and tool["description"]
+        assert isinstance(tool["description"], str)
+        assert tool["description"]
 
 
 @pytest.mark.parametrize(
     ("method", "key"),
-    [("resources/list", "resources"), ("resources/templates/list", "resourceTemplates"), ("prompts/list", "prompts")],
+    [
+        ("resources/list", "resources"),
+        ("resources/templates/list", "resourceTemplates"),
+        ("prompts/list", "prompts"),
+    ],
 )
 def test_resource_and_prompt_lists_are_empty(client: httpx.Client, method: str, key: str) -> None:
     assert rpc(client, method).json() == {"jsonrpc": "2.0", "id": 1, "result": {key: []}}
@@ -153,13 +164,17 @@ def test_tools_call_each_tool(client: httpx.Client) -> None:
         rpc(
             client,
             "tools/call",
-            {"name": "prune_text", "arguments": {"text": text, "goal_hint": "func_11", "source_type": "code"}},
+            {
+                "name": "prune_text",
+                "arguments": {"text": text, "goal_hint": "func_11", "source_type": "code"},
+            },
         ).json()["result"]
     )
     prune_id = pruned["prune_id"]
     assert isinstance(prune_id, str)
     annotations = pruned["annotations"]
-    assert isinstance(annotations, list) and annotations
+    assert isinstance(annotations, list)
+    assert annotations
     pruned_text = pruned["pruned_text"]
     assert isinstance(pruned_text, str)
     assert_markers_match_annotations(pruned_text, annotations, prune_id)
@@ -174,12 +189,19 @@ def test_tools_call_each_tool(client: httpx.Client) -> None:
                     "name": name,
                     "arguments": {
                         "prune_id": prune_id,
-                        "ranges": [{"start_line": first["original_start_line"], "end_line": first["original_end_line"]}],
+                        "ranges": [
+                            {
+                                "start_line": first["original_start_line"],
+                                "end_line": first["original_end_line"],
+                            }
+                        ],
                     },
                 },
             ).json()["result"]
         )
-        assert got["raw_text"] == "\n".join(lines[first["original_start_line"] - 1 : first["original_end_line"]])
+        assert got["raw_text"] == "\n".join(
+            lines[first["original_start_line"] - 1 : first["original_end_line"]]
+        )
 
     health = tool_json(rpc(client, "tools/call", {"name": "health", "arguments": {}}).json()["result"])
     assert health["status"] == "healthy"
@@ -267,7 +289,9 @@ def test_malformed_json_is_parse_error(client: httpx.Client, stored: tuple[str, 
         "null",
     ],
 )
-def test_not_jsonrpc_is_invalid_request(client: httpx.Client, stored: tuple[str, str], message: object) -> None:
+def test_not_jsonrpc_is_invalid_request(
+    client: httpx.Client, stored: tuple[str, str], message: object
+) -> None:
     answer = client.post("/rpc", content=json.dumps(message)).json()
     assert answer["jsonrpc"] == "2.0"
     assert answer["error"]["code"] == -32600
@@ -291,7 +315,11 @@ def test_unknown_method_is_method_not_found(client: httpx.Client, stored: tuple[
         ("prune_text", {"goal_hint": ""}, "text"),
         ("prune_text", {"text": "a"}, "goal_hint"),
         ("prune_text", {"text": "a", "goal_hint": "", "source_type": "python"}, "source_type"),
-        ("prune_text", {"text": "a", "goal_hint": "", "options": {"max_prune_ratio": 2}}, "options.max_prune_ratio"),
+        (
+            "prune_text",
+            {"text": "a", "goal_hint": "", "options": {"max_prune_ratio": 2}},
+            "options.max_prune_ratio",
+        ),
         ("prune_text", {"text": "a", "goal_hint": "", "options": {"speed": "fast"}}, "options.speed"),
         ("recover_text", {"prune_id": "prn_x", "ranges": [{"start_line": 1}]}, "ranges[0].end_line"),
         ("recover_text", {"prune_id": "prn_x", "ranges": "1-2"}, "ranges"),
@@ -411,7 +439,12 @@ def test_get_health_shape(client: httpx.Client) -> None:
 # --------------------------------------------------------------------------------------------------
 def test_two_million_characters_through_rpc(client: httpx.Client, big_text: str) -> None:
     body = json.dumps(
-        {"jsonrpc": "2.0", "id": 1, "method": "prune_text", "params": {"text": big_text, "goal_hint": "ERROR 错误"}},
+        {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "prune_text",
+            "params": {"text": big_text, "goal_hint": "ERROR 错误"},
+        },
         ensure_ascii=False,
     ).encode("utf-8")
     assert len(body) > FOUR_MIB
@@ -436,7 +469,9 @@ def test_input_over_the_limit_is_fail_open(small_limit_server: HttpServer) -> No
             result = tool_json(raw) if method == "tools/call" else raw
             assert result["pruned_text"] == text
             assert result["annotations"] == []
-            assert "input_too_large" in result["warnings"]
+            warnings = result["warnings"]
+            assert isinstance(warnings, list)
+            assert "input_too_large" in warnings
             stats = result["stats"]
             assert isinstance(stats, dict)
             assert stats["used_fallback"] is True
@@ -482,8 +517,11 @@ async def test_mcp_endpoint_with_the_sdk_client(http_server: HttpServer, stored:
         assert init.server_info.name == "mcp-pruner"
         names = {t.name for t in (await session.list_tools()).tools}
         assert {"prune_text", "recover_text", "recover_range", "health"} <= names
-        made = call_json(await session.call_tool("prune_text", {"text": synthetic_python(12), "goal_hint": "func_3"}))
-        assert isinstance(made["prune_id"], str) and made["prune_id"].startswith("prn_")
+        made = call_json(
+            await session.call_tool("prune_text", {"text": synthetic_python(12), "goal_hint": "func_3"})
+        )
+        assert isinstance(made["prune_id"], str)
+        assert made["prune_id"].startswith("prn_")
         # A prune_id made over /rpc recovers over /mcp: one service, one store.
         got = call_json(await session.call_tool("recover_text", {"prune_id": prune_id}))
         assert got["raw_text"] == text.removesuffix("\n")
@@ -497,14 +535,20 @@ async def test_mcp_endpoint_with_the_sdk_client(http_server: HttpServer, stored:
         assert info.value.data["field"] == "nope"
 
 
-async def test_big_results_over_mcp_fit_the_sdk_client_defaults(http_server: HttpServer, big_text: str) -> None:
+async def test_big_results_over_mcp_fit_the_sdk_client_defaults(
+    http_server: HttpServer, big_text: str
+) -> None:
     """Regression: answers over 1 MiB (the SDK client's SSE event cap) must reach a default SDK client.
 
     The request body (> 4 MiB of JSON) is over the SDK server's default cap too.
     """
     async with mcp_http_session(http_server) as session:
-        made = call_json(await session.call_tool("prune_text", {"text": big_text, "goal_hint": "INFO request"}))
-        assert "input_too_large" not in made["warnings"]
+        made = call_json(
+            await session.call_tool("prune_text", {"text": big_text, "goal_hint": "INFO request"})
+        )
+        warnings = made["warnings"]
+        assert isinstance(warnings, list)
+        assert "input_too_large" not in warnings
         stats = made["stats"]
         assert isinstance(stats, dict)
         assert stats["original_lines"] == big_text.count("\n") + 1

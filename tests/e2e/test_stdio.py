@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import queue
+import subprocess
 import sys
+import threading
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -12,10 +15,10 @@ from pathlib import Path
 import pytest
 from mcp import ClientSession, MCPError, StdioServerParameters, stdio_client
 from mcp.types import CallToolResult, InitializeResult, TextContent
-from pruner_testkit import assert_markers_match_annotations, server_env, synthetic_python
 
 import mcp_pruner
 from mcp_pruner._contract import MARKER_RE
+from pruner_testkit import assert_markers_match_annotations, server_env, synthetic_python
 
 _READ_TIMEOUT_S = 60.0
 
@@ -42,6 +45,11 @@ async def stdio_session(
             yield session, init, time.perf_counter() - started
 
 
+def stderr_lines(directory: Path) -> list[str]:
+    (log_file,) = directory.glob("stdio-*.stderr")
+    return [line for line in log_file.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
 def payload(result: CallToolResult) -> dict[str, object]:
     """The tool's JSON object; ``content[0].text`` and ``structuredContent`` must be the same object."""
     assert result.is_error is False
@@ -65,7 +73,8 @@ def _resolve(schema: dict[str, object], node: object) -> list[dict[str, object]]
     assert isinstance(node, dict)
     if "$ref" in node:
         ref = node["$ref"]
-        assert isinstance(ref, str) and ref.startswith("#/$defs/")
+        assert isinstance(ref, str)
+        assert ref.startswith("#/$defs/")
         defs = schema["$defs"]
         assert isinstance(defs, dict)
         return _resolve(schema, defs[ref.removeprefix("#/$defs/")])
@@ -86,7 +95,8 @@ async def test_handshake_and_tools_list(tmp_path: Path) -> None:
         assert init.server_info.name == "mcp-pruner"
         assert init.server_info.version == mcp_pruner.__version__
         assert init.capabilities.tools is not None
-        assert init.instructions and "recover_text" in init.instructions
+        assert init.instructions
+        assert "recover_text" in init.instructions
 
         listed = await session.list_tools()
         tools = {t.name: t for t in listed.tools}
@@ -149,9 +159,11 @@ async def test_every_tool_round_trips_over_stdio(tmp_path: Path) -> None:
         )
         assert set(pruned) >= {"prune_id", "pruned_text", "annotations", "stats", "warnings"}
         prune_id = pruned["prune_id"]
-        assert isinstance(prune_id, str) and prune_id.startswith("prn_")
+        assert isinstance(prune_id, str)
+        assert prune_id.startswith("prn_")
         annotations = pruned["annotations"]
-        assert isinstance(annotations, list) and annotations, "a 400-line module should lose some lines"
+        assert isinstance(annotations, list)
+        assert annotations, "a 400-line module should lose some lines"
         pruned_text = pruned["pruned_text"]
         assert isinstance(pruned_text, str)
         assert_markers_match_annotations(pruned_text, annotations, prune_id)
@@ -203,8 +215,7 @@ async def test_every_tool_round_trips_over_stdio(tmp_path: Path) -> None:
         assert isinstance(metrics, dict)
         assert metrics["calls_total"] == 1
     # stdout carried only the protocol (the SDK parsed every line); the logs went to stderr as JSON lines.
-    logs = [p for p in tmp_path.glob("stdio-*.stderr")]
-    log_lines = [line for line in logs[0].read_text(encoding="utf-8").splitlines() if line.strip()]
+    log_lines = stderr_lines(tmp_path)
     assert log_lines, "INFO logs are expected on stderr"
     for line in log_lines:
         assert isinstance(json.loads(line), dict)
@@ -221,7 +232,11 @@ async def test_errors_over_stdio_carry_contract_codes(tmp_path: Path) -> None:
 
         made = payload(await session.call_tool("prune_text", {"text": "a\nb\nc\n", "goal_hint": "b"}))
         prune_id = made["prune_id"]
-        for bad in ({"start_line": 0, "end_line": 2}, {"start_line": 3, "end_line": 2}, {"start_line": 4, "end_line": 9}):
+        for bad in (
+            {"start_line": 0, "end_line": 2},
+            {"start_line": 3, "end_line": 2},
+            {"start_line": 4, "end_line": 9},
+        ):
             err = await expect_error(session, "recover_text", {"prune_id": prune_id, "ranges": [bad]})
             assert err.code == -32005
             assert err.message == "invalid_range"
@@ -259,6 +274,8 @@ async def test_errors_over_stdio_carry_contract_codes(tmp_path: Path) -> None:
         err = await expect_error(session, "no_such_tool", {})
         assert err.code == -32602
         assert "no_such_tool" in err.message
+        assert err.data["code"] == "invalid_params"  # same shape as every other -32602
+        assert err.data["field"] == "name"
 
         # Still serving, and the earlier prune_id still recovers.
         again = payload(await session.call_tool("recover_text", {"prune_id": prune_id}))
@@ -280,3 +297,83 @@ async def test_prune_id_recovers_after_server_restart(tmp_path: Path) -> None:
         )
     assert got["raw_text"] == text.removesuffix("\n")
     assert part["raw_text"] == "line one\r\n\tindented \u00e9t\u00e9  \n😀 emoji"
+
+
+def test_garbage_lines_on_stdin_do_not_stop_the_server(tmp_path: Path) -> None:
+    """Raw stdio (no SDK): lines that are not JSON-RPC are dropped and the next request is answered.
+
+    The SDK's stdio server sends no -32700 for such lines (it cannot know the id); a lone surrogate
+    escape (``\\ud800``) is refused by its JSON parser the same way, so no answer comes for it.
+    """
+    store = tmp_path / "store.sqlite3"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mcp_pruner", "serve"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env=server_env(store),
+        cwd=tmp_path,
+    )
+    lines: queue.Queue[bytes] = queue.Queue()
+
+    def pump() -> None:
+        assert process.stdout is not None
+        for raw in process.stdout:
+            lines.put(raw)
+
+    threading.Thread(target=pump, daemon=True).start()
+
+    def send(obj: object) -> None:
+        assert process.stdin is not None
+        process.stdin.write((obj if isinstance(obj, bytes) else json.dumps(obj).encode()) + b"\n")
+        process.stdin.flush()
+
+    def answer_to(id_: int) -> dict[str, object]:
+        deadline = time.monotonic() + 30
+        while True:
+            message = json.loads(lines.get(timeout=max(0.1, deadline - time.monotonic())))
+            if message.get("id") == id_:
+                assert isinstance(message, dict)
+                return message
+
+    try:
+        send({"jsonrpc": "2.0", "id": 1, "method": "initialize",
+              "params": {"protocolVersion": "2025-06-18", "capabilities": {},
+                         "clientInfo": {"name": "raw", "version": "0"}}})  # fmt: skip
+        assert answer_to(1)["result"]
+        send({"jsonrpc": "2.0", "method": "notifications/initialized"})
+        arguments = {"text": "x\ny\n", "goal_hint": ""}
+        send(
+            {
+                "jsonrpc": "2.0",
+                "id": 2,
+                "method": "tools/call",
+                "params": {"name": "prune_text", "arguments": arguments},
+            }
+        )
+        called = answer_to(2)["result"]
+        assert isinstance(called, dict)
+        made = called["structuredContent"]
+        for garbage in (
+            b"not json at all {",
+            b"",
+            b"[1, 2",
+            b"\xff\xfe",
+            b'{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"prune_text",'
+            b'"arguments":{"text":"a\\ud800","goal_hint":""}}}',
+        ):
+            send(garbage)
+        send({"jsonrpc": "2.0", "id": 4, "method": "tools/call",
+              "params": {"name": "recover_text", "arguments": {"prune_id": made["prune_id"]}}})  # fmt: skip
+        recovered = answer_to(4)["result"]
+        assert isinstance(recovered, dict)
+        assert recovered["structuredContent"]["raw_text"] == "x\ny"
+        assert process.poll() is None
+    finally:
+        assert process.stdin is not None
+        process.stdin.close()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

@@ -29,6 +29,8 @@ __all__ = ["Analysis", "analyze"]
 
 _WARN_GOAL: Final = re.compile(r"(?i)\bwarn(?:ing|ings|s)?\b")
 _ALERT_GAP: Final = 0.15
+_LOG_DECAY: Final = 0.3
+"""Log records are independent: a match lends little to its neighbours."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,9 +94,6 @@ def _log_base(st: Structure, sev: Sequence[float], n: int) -> tuple[list[float],
         for j in (st.group_start[i] - 1, st.group_end[i]):
             if 0 <= j < n and not alerts[j]:
                 base[j] = max(base[j], 1.5 * sev[i] + 0.2)
-    if n:
-        base[0] += 10.0
-        base[-1] += 10.0
     return base, alerts
 
 
@@ -108,7 +107,7 @@ def analyze(lines: Sequence[str], goal: str, source_type: SourceType | None) -> 
     alerts: list[bool] = []
     if st_type is SourceType.LOGS:
         st, sev = log_structure(lines, _WARN_GOAL.search(goal) is not None)
-        rel, _ = _normalise(spread(raw, (0.3,)))
+        rel, _ = _normalise(spread(raw, _LOG_DECAY))
         base, alerts = _log_base(st, sev, n)
     else:
         st = code_structure(lines) if st_type is SourceType.CODE else doc_structure(lines)

@@ -23,7 +23,7 @@ __all__ = ["code_structure"]
 _MAX_ERROR_SHARE: Final = 0.2
 _UNIT_LINES: Final = 60
 _MAX_PARSE_CHARS: Final = 3_000_000
-_IMPORT_PRIOR: Final = 0.6
+_IMPORT_FLOOR: Final = 0.6
 """Imports change with the code that uses them and cost little: worth keeping when budget allows."""
 
 _IMPORT: Final = re.compile(
@@ -71,9 +71,10 @@ def code_structure(lines: Sequence[str]) -> Structure:
     for a, b in parsed.comment_rows:
         for i in range(a, min(b, n)):
             prior[i] = -0.05
+    floor = [0.0] * n
     for a, b in parsed.import_rows:
         for i in range(a, min(b, n)):
-            prior[i] = _IMPORT_PRIOR
+            floor[i] = _IMPORT_FLOOR
     for s in scopes:
         for i in range(s.start, s.header_end):
             prior[i] += 0.15
@@ -85,7 +86,7 @@ def code_structure(lines: Sequence[str]) -> Structure:
         units=units_from_scopes(n, scopes, line_scope, _UNIT_LINES),
         prior=prior,
         must_keep=[False] * n,
+        floor=floor,
         notes=[f"lang={lang}"],
     )
     return st
-

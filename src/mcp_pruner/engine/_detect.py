@@ -4,7 +4,8 @@ Logs are the easiest to tell: most lines open with a timestamp or a level
 field. Between code and docs, code lines end with ``;``/``{``/``}``/``:`` or
 open with keywords, documents have headings, list items and sentences.
 Fenced code inside markdown does not make it code: lines inside fences count
-for neither side.
+for neither side. Docstring-heavy source reads like prose, so a programming
+language recognised outside fences wins a close call.
 """
 
 from __future__ import annotations
@@ -14,12 +15,14 @@ from collections.abc import Sequence
 from typing import Final
 
 from .._contract import SourceType
+from ._langs import detect_language
 
 __all__ = ["detect_source_type"]
 
 _MONTH: Final = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
 _LOG: Final = re.compile(
-    r"^\s*\[?(?:\d{2,4}[-/.]\d{1,2}[-/.]\d{1,4}[ T]?\d{0,2}|\d{6} \d{6}|\d{2}:\d{2}:\d{2}|\d{10}|"
+    r"^\s*\[?(?:\d{2,4}[-/.]\d{1,2}[-/.]\d{1,4}[ T]?\d{0,2}|\d{6} \d{6}|\d{2}-\d{2} \d{2}:\d{2}|"
+    r"\d{2}:\d{2}:\d{2}|\d{10}|"
     r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun),? " + _MONTH + r"|" + _MONTH + r" +\d{1,2} \d{2}:\d{2}|"
     r"(?:INFO|WARN|WARNING|ERROR|DEBUG|TRACE|FATAL|CRITICAL|SEVERE|NOTICE)\b|[VDIWEF]/\S+\s*\(|[IWEF]\d{4} )"
     r"|^\S+ \d{10} \d{4}\.\d{2}\.\d{2} |^\S+\s+\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}"
@@ -34,7 +37,11 @@ _DOC: Final = re.compile(
     r"^#{1,6}\s+\S|^\s*[-*+]\s+[A-Za-z`*\[]|^\s*\d+[.)]\s+\w|^\s*>\s|\[[^\]]+\]\([^)]+\)"
     r"|^[A-Z][a-z]+(?: [\w,'()\"-]+){3,}[.!?:]?\s*$|^\s*\.\. \w+::|^(?:=|-|~|\^){4,}\s*$|^\|.*\|\s*$"
 )
-_FENCE: Final = re.compile(r"^\s*(?:```|~~~)")
+_FENCE: Final = re.compile(r"^\s*```")  # `~~~` is also a reStructuredText underline: not a signal
+_STACK: Final = re.compile(
+    r"^\s+(?:at |File \")|^Traceback |^\s*\.\.\. \d+ more|^Caused by|^[A-Za-z_$][\w$.]*(?:Error|Exception):"
+)
+"""Stack-trace lines: part of a log record, they count for no side."""
 _SAMPLE: Final = 600
 
 
@@ -52,15 +59,20 @@ def detect_source_type(lines: Sequence[str]) -> SourceType:
     sample = [line for line in _sample(lines) if line.strip()]
     if not sample:
         return SourceType.CODE
-    logs = code = docs = 0
+    logs = code = docs = stack = 0
     in_fence = False
+    outside: list[str] = []
     for line in sample:
+        if _STACK.match(line):
+            stack += 1
+            continue
         if _FENCE.match(line):
             in_fence = not in_fence
             docs += 1
             continue
         if in_fence:
             continue
+        outside.append(line)
         if _LOG.search(line):
             logs += 1
             continue
@@ -68,11 +80,12 @@ def detect_source_type(lines: Sequence[str]) -> SourceType:
             code += 1
         elif _DOC.search(line):
             docs += 1
-    total = len(sample)
-    if logs >= 0.4 * total:
+    total = len(sample) - stack
+    if logs and logs >= 0.4 * total:
         return SourceType.LOGS
-    if docs > code:
+    # Docstrings read like prose: a recognised programming language outside fences tips the balance.
+    if docs > code and (code < 0.5 * docs or detect_language(outside) is None):
         return SourceType.DOCS
     if code == 0 and docs == 0:
-        return SourceType.DOCS if sum(len(x) for x in sample) / total > 60 else SourceType.CODE
+        return SourceType.DOCS if sum(len(x) for x in sample) / max(1, len(sample)) > 60 else SourceType.CODE
     return SourceType.CODE

@@ -24,8 +24,8 @@ __all__ = ["doc_structure"]
 
 _ATX: Final = re.compile(r"^ {0,3}(#{1,6})[ \t]+(\S.*?)[ \t#]*$")
 _FENCE: Final = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-_SETEXT: Final = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
-_RST_UNDER: Final = re.compile(r"^([=\-~^\"'`#*+:.])\1{2,}[ \t]*$")
+_UNDERLINE: Final = re.compile(r"^ {0,3}([=\-~^\"'`#*+:.])\1{2,}[ \t]*$")
+"""Setext (``===``/``---``) and reStructuredText underlines; levels follow the order characters appear."""
 _TABLE: Final = re.compile(r"^\s*(?:\|.*\||\+[-=+]{3,}\+?)\s*$")
 _TABLE_SEP: Final = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
 _LIST: Final = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s")
@@ -36,7 +36,7 @@ _UNIT_LINES: Final = 40
 def _headings(lines: Sequence[str], in_fence: Sequence[bool]) -> list[tuple[int, int, int, str]]:
     """``(start, header_end, level, title)`` of each heading outside fences."""
     n = len(lines)
-    rst_levels: dict[str, int] = {}
+    levels: dict[str, int] = {}
     out: list[tuple[int, int, int, str]] = []
     i = 0
     while i < n:
@@ -51,24 +51,25 @@ def _headings(lines: Sequence[str], in_fence: Sequence[bool]) -> list[tuple[int,
             continue
         nxt = lines[i + 1] if i + 1 < n and not in_fence[i + 1] else ""
         title = line.strip()
-        if nxt and not _LIST.match(line) and not _TABLE.match(line):
-            sm = _SETEXT.match(nxt)
-            if sm is not None and len(title) <= 120 and (i == 0 or not lines[i - 1].strip()):
-                out.append((i, i + 2, 1 if sm.group(1)[0] == "=" else 2, title))
-                i += 2
-                continue
-            rm = _RST_UNDER.match(nxt)
-            if rm is not None and len(nxt.strip()) >= min(len(title), 3) and len(title) <= 120:
-                ch = rm.group(1)
-                level = rst_levels.setdefault(ch, len(rst_levels) + 1)
-                start = i
-                if i > 0 and lines[i - 1].strip() == nxt.strip():  # over- and underlined title
-                    start = i - 1
-                out.append((start, i + 2, min(level, 6), title))
-                i += 2
-                continue
+        um = _UNDERLINE.match(nxt) if nxt else None
+        plain = not _LIST.match(line) and not _TABLE.match(line) and not _UNDERLINE.match(line)
+        if um is not None and plain and len(title) <= 120 and len(nxt.strip()) >= min(len(title), 3):
+            level = levels.setdefault(um.group(1), len(levels) + 1)
+            start = i
+            if i > 0 and lines[i - 1].strip() == nxt.strip():  # over- and underlined title
+                start = i - 1
+            out.append((start, i + 2, min(level, 6), title))
+            i += 2
+            continue
         i += 1
     return out
+
+
+def _is_underline(lines: Sequence[str], i: int) -> bool:
+    """``~~~~~~~`` right under a title of the same width is a reStructuredText heading, not a fence."""
+    line = lines[i].strip()
+    prev = lines[i - 1].strip() if i > 0 else ""
+    return bool(prev) and len(set(line)) == 1 and len(prev) <= len(line)
 
 
 def _fences(lines: Sequence[str]) -> tuple[list[bool], list[tuple[int, int]]]:
@@ -78,16 +79,16 @@ def _fences(lines: Sequence[str]) -> tuple[list[bool], list[tuple[int, int]]]:
     i = 0
     while i < n:
         m = _FENCE.match(lines[i])
-        if m is None:
+        if m is None or _is_underline(lines, i):
             i += 1
             continue
         mark = m.group(1)
         j = i + 1
         while j < n:
             c = _FENCE.match(lines[j])
-            if c is not None and c.group(1)[0] == mark[0] and len(c.group(1)) >= len(mark):
-                if not lines[j].strip().strip(mark[0]):
-                    break
+            closing = c is not None and c.group(1)[0] == mark[0] and len(c.group(1)) >= len(mark)
+            if closing and not lines[j].strip().strip(mark[0]):
+                break
             j += 1
         end = min(j + 1, n)
         for k in range(i, end):
@@ -125,7 +126,9 @@ def doc_structure(lines: Sequence[str]) -> Structure:
         while open_ and heads[open_[-1]][2] >= level:
             ends[open_.pop()] = start
         open_.append(k)
-    raw = [(start, -ends[k], hdr, "#" * level, title[:60]) for k, (start, hdr, level, title) in enumerate(heads)]
+    raw = [
+        (start, -ends[k], hdr, "#" * level, title[:60]) for k, (start, hdr, level, title) in enumerate(heads)
+    ]
     raw.sort()
     scopes = nest_scopes(raw, n)
     line_scope = build_line_scope(n, scopes)
@@ -148,4 +151,3 @@ def doc_structure(lines: Sequence[str]) -> Structure:
         prior=prior,
         must_keep=[False] * n,
     )
-

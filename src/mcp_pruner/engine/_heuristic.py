@@ -35,6 +35,9 @@ def select(analysis: Analysis, budget: Budget, unit_scores: Sequence[float] | No
         if len(unit_scores) != len(analysis.units):
             raise ValueError(f"expected {len(analysis.units)} unit scores, got {len(unit_scores)}")
         clean = [min(1.0, max(0.0, s)) if math.isfinite(s) else 0.0 for s in unit_scores]
+        top = max(clean, default=0.0)
+        if top > 0.0:  # relative, like the heuristic's: the best unit of this text is 1
+            clean = [c / top for c in clean]
         uol = analysis.unit_of_line
         w = _RERANK_SHARE
         rel = [w * clean[uol[i]] + (1.0 - w) * r for i, r in enumerate(rel)]
@@ -45,4 +48,3 @@ def select(analysis: Analysis, budget: Budget, unit_scores: Sequence[float] | No
 def prune_lines(lines: Sequence[str], goal: str, source_type: SourceType | None, budget: Budget) -> Selection:
     """``select(analyze(lines, goal, source_type), budget)``."""
     return select(analyze(lines, goal, source_type), budget)
-

@@ -28,7 +28,11 @@ _LINE_SIGNALS: Final[list[tuple[str, str, float]]] = [
     ("rust", r"[ \t]*(?:pub )?(?:use|mod) [\w:]+", 2.0),
     ("java", r"package [\w.]+;", 6.0),
     ("java", r"import (?:static )?[\w.]+(?:\.\*)?;", 3.0),
-    ("java", r"[ \t]*(?:public|private|protected)(?: static| final| abstract| synchronized)* [\w<>\[\], ?]+ \w+\(", 2.5),
+    (
+        "java",
+        r"[ \t]*(?:public|private|protected)(?: static| final| abstract| synchronized)* [\w<>\[\], ?]+ \w+\(",
+        2.5,
+    ),
     ("js", r"[ \t]*(?:export )?(?:const|let|var) \w+ =", 1.0),
     ("js", r"import .* from ['\"]|export (?:default )?", 1.5),
     ("ts", r"[ \t]*(?:export )?(?:declare )?(?:interface|type) \w+(?:<.*>)? ?[={]", 4.0),

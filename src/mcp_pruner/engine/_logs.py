@@ -25,63 +25,78 @@ __all__ = ["ERROR_LEVEL", "log_structure", "severity"]
 ERROR_LEVEL: Final = 1.0
 WARN_LEVEL: Final = 0.6
 
-_ERR_FIELD: Final = re.compile(
-    r"\b(?:ERROR|ERR|FATAL|CRITICAL|CRIT|SEVERE|ALERT|EMERG|EMERGENCY|PANIC|FAILURE)\b"
-    r"|\[(?:error|err|fatal|crit|critical|alert|emerg|severe|panic)\]"
-    r"|\blevel[=:]\s*\"?(?:error|err|fatal|critical|crit|panic|alert|emerg)\b"
-    r"|^(?:\S+\s+){2,3}\d+\s+\d+\s+[EFA]\s"  # logcat threadtime: date time pid tid LEVEL
-    r"|^[EFA]/[\w.$-]+\s*\(|^[EF]\d{4}\s"  # logcat brief, glog
+_LEVEL: Final = re.compile(
+    r"\b(EMERG(?:ENCY)?|ALERT|CRIT(?:ICAL)?|FATAL|SEVERE|PANIC|ERROR|ERR|FAILURE|WARN(?:ING)?|"
+    r"INFO|NOTICE|DEBUG|TRACE|VERBOSE|FINE(?:R|ST)?|CONFIG)\b"
+    r"|\[(emerg|alert|crit|critical|fatal|severe|panic|error|err|warn|warning|notice|info|debug|trace)\]"
+    r"|\b(?:level|lvl|severity)[=:]\s*\"?([A-Za-z]+)"
 )
-_WARN_FIELD: Final = re.compile(
-    r"\b(?:WARN|WARNING)\b|\[(?:warn|warning)\]|\blevel[=:]\s*\"?warn(?:ing)?\b"
-    r"|^(?:\S+\s+){2,3}\d+\s+\d+\s+W\s|^W/[\w.$-]+\s*\(|^W\d{4}\s"
+_LETTER: Final = re.compile(
+    r"^(?:\d\d-\d\d\s+\d\d:\d\d:\d\d\.\d+\s+\d+\s+\d+\s+([VDIWEFA])\s"  # logcat threadtime
+    r"|([VDIWEFA])/[\w.$ -]+\(\s*\d+\)|([IWEF])\d{4}\s)"  # logcat brief, glog
 )
-_LOW_FIELD: Final = re.compile(
-    r"\b(?:INFO|NOTICE|DEBUG|TRACE|VERBOSE|FINE|FINER|FINEST|CONFIG)\b"
-    r"|\[(?:info|notice|debug|trace)\]|\blevel[=:]\s*\"?(?:info|debug|trace)\b"
-    r"|^(?:\S+\s+){2,3}\d+\s+\d+\s+[VDI]\s|^[VDI]/[\w.$-]+\s*\(|^[ID]\d{4}\s"
-)
+_CLASS: Final = {
+    "emerg": ERROR_LEVEL, "emergency": ERROR_LEVEL, "alert": ERROR_LEVEL, "crit": ERROR_LEVEL,
+    "critical": ERROR_LEVEL, "fatal": ERROR_LEVEL, "severe": ERROR_LEVEL, "panic": ERROR_LEVEL,
+    "error": ERROR_LEVEL, "err": ERROR_LEVEL, "failure": ERROR_LEVEL, "e": ERROR_LEVEL, "f": ERROR_LEVEL,
+    "a": ERROR_LEVEL, "warn": WARN_LEVEL, "warning": WARN_LEVEL, "w": WARN_LEVEL,
+}  # fmt: skip
+"""Level word (lower case) to severity; anything not listed (info, debug, ...) is 0."""
 _ALARM: Final = re.compile(
-    r"(?i)\b(?:exception|traceback|panic(?:ked)?|fatal|errors?|fail(?:ed|ure|s|ing)?|denied|refused|"
-    r"time[d ]? ?out|timeout|killed|abort(?:ed|ing)?|crash(?:ed|es)?|segfault|unreachable|unable|"
-    r"cannot|can't|couldn't|invalid|corrupt(?:ed)?|unexpected|oom|out of memory|rejected|broken)\b"
+    r"exception|traceback|panic|fatal|error|fail|denied|refused|timeout|timed out|time out|killed|abort|"
+    r"crash|segfault|unreachable|unable to|cannot|can't|couldn't|invalid|corrupt|unexpected|out of memory|"
+    r"rejected|broken"
 )
-_STRONG: Final = re.compile(r"(?i)\b(?:exception|traceback|panic(?:ked)?|fatal|segfault|core dumped)\b")
+"""Alarming words, searched in the lower-cased line only when no level field says otherwise."""
+_STRONG: Final = re.compile(r"exception|traceback|panic|fatal|segfault|core dumped")
+_HEAD: Final = 200
 
 _CONT: Final = re.compile(
     r"^(?:\s|at\s|Caused by\b|Traceback\b|\.\.\.\s*\d*\s*more\b|File \"|goroutine \d+ \[|"
     r"Suppressed:|During handling|The above exception|\}|\])"
 )
-_EXC_LINE: Final = re.compile(r"^[\w$.]+(?:Error|Exception|Exit|Interrupt|Throwable|Warning)\b")
+_EXC_LINE: Final = re.compile(r"^[A-Za-z_$][\w$.]*(?:Error|Exception|Exit|Interrupt|Throwable)(?::|$)")
 
-_MASK: Final = re.compile(
-    r"\S*\d\S*|\b[0-9a-fA-F]{8,}\b|(?:/[\w.~-]+){2,}/?|\"[^\"]{24,}\"|'[^']{24,}'",
-)
+_MASK: Final = re.compile(r"(?<!\S)[^\s\d]*+\d\S*")
+"""Whole whitespace-separated tokens holding a digit (anchored at token starts: linear time)."""
 _STARS: Final = re.compile(r"<\*>(?:[\s,:;=]*<\*>)+")
 _TEMPLATE_CHARS: Final = 160
 _MAX_RECORD: Final = 200
 
 
 def severity(line: str) -> float:
-    """How alarming one line is, in [0, 1]: level fields decide, words matter when no level is given."""
-    head = line[:400]
-    if _ERR_FIELD.search(head):
-        return ERROR_LEVEL
-    alarm = _ALARM.search(head) is not None
-    if _WARN_FIELD.search(head):
-        return WARN_LEVEL + (0.1 if alarm else 0.0)
-    if _LOW_FIELD.search(head):
-        return 0.2 if alarm else 0.0
-    if alarm:
-        return 0.9 if _STRONG.search(head) else 0.7
-    return 0.0
+    """How alarming one line is, in [0, 1]: a level field decides, words matter when there is none."""
+    m = _LETTER.match(line)
+    if m is None:
+        m = _LEVEL.search(line, 0, _HEAD)
+    if m is not None:
+        word = (m.group(1) or m.group(2) or m.group(3) or "").lower()
+        level = _CLASS.get(word, 0.0)
+        if level >= ERROR_LEVEL or level == 0.0:
+            return level
+        return level + (0.1 if _ALARM.search(line[:_HEAD].lower()) else 0.0)
+    low = line[:_HEAD].lower()
+    if _ALARM.search(low) is None:
+        return 0.0
+    return 0.9 if _STRONG.search(low) else 0.7
 
 
 def template(line: str) -> str:
     """The line with its variable parts masked."""
-    t = _MASK.sub("<*>", line[:_TEMPLATE_CHARS * 2])
+    t = _MASK.sub("<*>", line[: _TEMPLATE_CHARS * 2])
     t = _STARS.sub("<*>", t)
     return " ".join(t.split())[:_TEMPLATE_CHARS]
+
+
+_PREFIX: Final = re.compile(
+    r"^(?:[\[(]?(?:<\*>|Mon|Tue|Wed|Thu|Fri|Sat|Sun|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|-)"
+    r"[\])]?[\s,:]*)+"
+)
+
+
+def display_template(tpl: str) -> str:
+    """The template without its leading timestamp/id fields: what a marker reason shows."""
+    return _PREFIX.sub("", tpl) or tpl
 
 
 def _records(lines: Sequence[str]) -> list[tuple[int, int]]:
@@ -91,22 +106,16 @@ def _records(lines: Sequence[str]) -> list[tuple[int, int]]:
     use_indent = indented < 0.5 * min(n, 2000)
     out: list[tuple[int, int]] = []
     start = 0
-    in_trace = False
     for i in range(1, n):
         line = lines[i]
-        cont = False
         if line and _CONT.match(line) is not None:
             cont = use_indent or not line[:1].isspace()
-            if line.startswith(("Traceback", "goroutine ")):
-                in_trace = True
-        elif in_trace and _EXC_LINE.match(line):
-            cont = True
-            in_trace = False
-        elif _EXC_LINE.match(line) and i - start < _MAX_RECORD and lines[i - 1][:1].isspace():
-            cont = True
+        else:
+            # ``java.lang.NullPointerException: ...`` under an ERROR line, ``ValueError: ...``
+            # closing a traceback: the exception belongs to the record that reported it.
+            cont = _EXC_LINE.match(line) is not None
         if cont and i - start < _MAX_RECORD:
             continue
-        in_trace = False
         out.append((start, i))
         start = i
     if n:
@@ -130,7 +139,7 @@ def log_structure(lines: Sequence[str], goal_wants_warnings: bool) -> tuple[Stru
         if k is None:
             k = len(templates)
             ids[t] = k
-            templates.append(t)
+            templates.append(display_template(t))
         template_of[i] = k
     rec_sev = list(sev)
     units: list[Unit] = []
@@ -147,7 +156,7 @@ def log_structure(lines: Sequence[str], goal_wants_warnings: bool) -> tuple[Stru
         group_end=ge,
         units=units,
         prior=[0.0] * n,
-        must_keep=[False] * n,
+        must_keep=[i in (0, n - 1) for i in range(n)],
         template_of=template_of,
         templates=templates,
     )

@@ -88,6 +88,23 @@ def _blocks(keep: Sequence[bool]) -> list[tuple[int, int]]:
     return out
 
 
+def _take_alerts(g: Greedy, a: Analysis, order: Sequence[int], budget: float, adaptive: bool) -> None:
+    """Log lines of the top severity, whole records: all of them in adaptive mode, else as many as fit.
+
+    Even a tight budget keeps the best one: a pruned log without its error is useless.
+    """
+    st = a.structure
+    kept_one = False
+    for i in order:
+        if not a.alerts[i] or g.keep[i]:
+            continue
+        if adaptive or not kept_one:
+            g.force(st.group_start[i], st.group_end[i])
+            kept_one = True
+        elif not g.take(i, budget):
+            break
+
+
 def _choose(
     a: Analysis,
     order: Sequence[int],
@@ -101,11 +118,12 @@ def _choose(
     g = Greedy(n, a.structure, costs)
     for lo, hi in a.protected:
         g.force(lo, hi)
-    if adaptive and a.alerts:
-        for i in range(n):
-            if a.alerts[i] and not g.keep[i]:
-                st = a.structure
-                g.force(st.group_start[i], st.group_end[i])
+    st = a.structure
+    for i, must in enumerate(st.must_keep):
+        if must and not g.keep[i]:
+            g.force(st.group_start[i], st.group_end[i])
+    if a.alerts:
+        _take_alerts(g, a, order, budget, adaptive)
     if a.source_type is not SourceType.LOGS:
         util = [max(0.0, p) ** _SHARPNESS + 1e-4 for p in priority]
         g.run_ratio(util, budget)
@@ -133,6 +151,8 @@ def plan_selection(
     costs = Costs(line_cost, marker, marker)
     base = a.base or [0.0] * n
     priority = [_REL_WEIGHT * r + b for r, b in zip(rel, base, strict=True)]
+    if a.structure.floor:
+        priority = [max(p, f) for p, f in zip(priority, a.structure.floor, strict=True)]
     order = sorted(range(n), key=lambda i: -priority[i])
     min_keep = _hard_min_keep(n, budget)
     explicit = _explicit_target(total, budget)
@@ -146,7 +166,9 @@ def plan_selection(
     spans: list[tuple[int, int]] = []
     reasons: list[str] = []
     cost = 0.0
-    for _ in range(_RETRIES):
+    # A soft target (keep_ratio, adaptive) tolerates a small overshoot; token_budget is a ceiling.
+    tolerance = 0.0 if budget.token_budget is not None else (0.05 if adaptive else 0.015) * target
+    for attempt in range(_RETRIES):
         g = _choose(a, order, priority, costs, allowed, min_keep, adaptive)
         keep = g.keep
         spans = _blocks(keep)
@@ -154,13 +176,15 @@ def plan_selection(
         cost = float(sum(c for c, k in zip(line_cost, keep, strict=True) if k))
         if budget.include_markers and spans:
             texts = [marker_text(lo + 1, hi, r) for (lo, hi), r in zip(spans, reasons, strict=True)]
-            cost += sum(count_line_tokens(texts))
-        if cost <= target:
+            marker_tokens = sum(count_line_tokens(texts))
+            cost += marker_tokens
+            # Price markers at what they really cost here, then choose again.
+            mean = marker_tokens / len(spans)
+            costs = Costs(line_cost, mean, mean)
+        if cost <= target + tolerance or g.forced_cost >= target:
             break
-        over = cost - target
-        if over <= 0.01 * target and not budget.token_budget:
-            break
-        allowed -= over + 1.0
+        if attempt:
+            allowed -= cost - target + 1.0
         if allowed <= 0:
             break
     warnings: list[str] = []

@@ -61,7 +61,7 @@ def _enclosing(st: Structure, a: int, b: int) -> str:
 
 def _template_reason(st: Structure, a: int, b: int) -> str:
     counts = Counter(st.template_of[a:b])
-    (top, c), *rest = counts.most_common(2)
+    top, c = counts.most_common(1)[0]
     tpl = st.templates[top] if 0 <= top < len(st.templates) else ""
     head = f'{c}× "{tpl[:56]}"' if c > 1 else f'"{tpl[:60]}"'
     others = (b - a) - c

@@ -24,8 +24,8 @@ _NAME_WEIGHT: Final = 1.0
 _BLOCK_WEIGHT: Final = 0.35
 """Share of a block's evidence that each of its lines inherits (half of it from the parent block)."""
 _PARENT: Final = 0.5
-_DECAY: Final = tuple(0.9**d for d in range(1, 21))
-"""Neighbours within 20 lines inherit a match, decaying by 0.9 a line."""
+_DECAY: Final = 0.9
+"""Neighbours inherit a match, decaying by 0.9 a line (a tenth of it 20 lines away)."""
 _DENSITY_WEIGHT: Final = 0.3
 _DENSITY_DECAY: Final = 0.95
 """Regions dense in matches beat isolated mentions (exponential kernel, ~20 lines wide)."""
@@ -34,19 +34,18 @@ _COVERAGE_WIDTH: Final = 5
 """Lines near *different* goal terms beat lines near one term repeated."""
 
 
-def spread(scores: Sequence[float], decay: Sequence[float] = _DECAY) -> list[float]:
-    """Each line gets the max of its own score and its neighbours' scores times a decay by distance."""
+def spread(scores: Sequence[float], decay: float = _DECAY) -> list[float]:
+    """Each line gets the max over all lines of their score x ``decay ** distance`` (two linear passes)."""
     n = len(scores)
     out = list(scores)
-    for i, s in enumerate(scores):
-        if s <= 0.0:
-            continue
-        for d, f in enumerate(decay, start=1):
-            v = s * f
-            if i - d >= 0 and out[i - d] < v:
-                out[i - d] = v
-            if i + d < n and out[i + d] < v:
-                out[i + d] = v
+    carry = 0.0
+    for i in range(n):
+        carry = max(carry * decay, out[i])
+        out[i] = carry
+    carry = 0.0
+    for i in range(n - 1, -1, -1):
+        carry = max(carry * decay, out[i])
+        out[i] = carry
     return out
 
 
@@ -66,7 +65,6 @@ def density(scores: Sequence[float], decay: float) -> list[float]:
     return out
 
 
-
 def coverage(n: int, hits: dict[str, list[int]], weight: dict[str, float], width: int) -> list[float]:
     """For each line, the summed weight of the distinct goal terms found within ``width`` lines."""
     out = [0.0] * n
@@ -82,7 +80,6 @@ def coverage(n: int, hits: dict[str, list[int]], weight: dict[str, float], width
             if c:
                 out[i] += w
     return out
-
 
 
 def structural_relevance(

@@ -36,7 +36,18 @@ class Costs:
 class Greedy:
     """Mutable selection state: which lines are kept, what they cost, how many markers there are."""
 
-    __slots__ = ("_before", "_changed", "costs", "keep", "kept_lines", "n", "runs", "st", "tokens")
+    __slots__ = (
+        "_before",
+        "_changed",
+        "costs",
+        "forced_cost",
+        "keep",
+        "kept_lines",
+        "n",
+        "runs",
+        "st",
+        "tokens",
+    )
 
     def __init__(self, n: int, st: Structure, costs: Costs) -> None:
         self.n = n
@@ -48,6 +59,7 @@ class Greedy:
         self.runs = 1 if n else 0
         self._changed: list[int] = []
         self._before = (0, 0, 0)
+        self.forced_cost = 0.0
 
     @property
     def cost(self) -> float:
@@ -125,9 +137,10 @@ class Greedy:
         return True
 
     def force(self, a: int, b: int) -> None:
-        """Keep ``[a, b)`` whatever it costs (NO_PRUNE regions, hard bounds)."""
+        """Keep ``[a, b)`` whatever it costs (NO_PRUNE regions, alerts); tracked in :attr:`forced_cost`."""
         self._changed = []
         self._mark(a, b)
+        self.forced_cost = self.cost
 
     def run_ratio(self, utility: Sequence[float], budget: float) -> None:
         """Lazy greedy on utility per token: cheap neighbours of kept regions rise as regions grow.
@@ -139,12 +152,14 @@ class Greedy:
         n = self.n
         line = self.costs.line
         marker = self.costs.marker
-        heap = [(-utility[i] / (line[i] + marker), i) for i in range(n) if utility[i] > 0.0 and not self.keep[i]]
+        heap = [
+            (-utility[i] / (line[i] + marker), i) for i in range(n) if utility[i] > 0.0 and not self.keep[i]
+        ]
         heapq.heapify(heap)
         misses = 0
         keep = self.keep
         while heap:
-            neg, i = heapq.heappop(heap)
+            _, i = heapq.heappop(heap)
             if keep[i]:
                 continue
             before = self.cost

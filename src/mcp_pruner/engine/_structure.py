@@ -18,7 +18,15 @@ from dataclasses import dataclass, field
 
 from ._types import Unit
 
-__all__ = ["Scope", "Structure", "build_line_scope", "merge_ranges", "nest_scopes", "set_groups", "units_from_scopes"]
+__all__ = [
+    "Scope",
+    "Structure",
+    "build_line_scope",
+    "merge_ranges",
+    "nest_scopes",
+    "set_groups",
+    "units_from_scopes",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +47,9 @@ class Structure:
 
     ``group_start``/``group_end`` are filled for every line (a line alone is a
     group of one); ``prior`` is the structural worth of a line before the goal
-    is read; ``must_keep`` lines are taken before anything else; logs also fill
+    is read, added to its relevance; ``floor`` a priority a line has whatever
+    its relevance (imports: cheap context, never above a real match);
+    ``must_keep`` lines are taken before anything else; logs also fill
     ``template_of`` (index into ``templates``) so markers can say what collapsed.
     """
 
@@ -50,6 +60,7 @@ class Structure:
     units: list[Unit] = field(default_factory=list)
     prior: list[float] = field(default_factory=list)
     must_keep: list[bool] = field(default_factory=list)
+    floor: list[float] = field(default_factory=list)
     template_of: list[int] = field(default_factory=list)
     templates: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -117,7 +128,6 @@ def nest_scopes(raw: list[tuple[int, int, int, str, str]], n: int) -> list[Scope
         scopes.append(Scope(start, end, header_end, stack[-1] if stack else -1, label, kw))
         stack.append(len(scopes) - 1)
     return scopes
-
 
 
 def merge_ranges(ranges: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:

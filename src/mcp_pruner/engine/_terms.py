@@ -25,26 +25,35 @@ _IDENT: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:(?:\.|::|->)[A-Za-z_][A-Za
 _PART: Final = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 _LINE_PART: Final = re.compile(r"[A-Z]{2,}(?![a-z])|[A-Z]?[a-z]{2,}|[A-Z]|\d{2,}")
 
-_STOP: Final = frozenset(
-    """a an the of to in on at by for from with without into onto over under and or not no nor
-    is are was were be been being it its this that these those as if then than so such there
-    here i we you he she they them our your their my me us do does did done can could should
-    would will shall may might must also just only very too more most less some any all each
-    every other about after before again via per vs etc eg ie s t""".split()
-)
+# fmt: off
+_STOP: Final = frozenset({
+    "a", "an", "the", "of", "to", "in", "on", "at", "by", "for", "from", "with", "without", "into",
+    "onto", "over", "under", "and", "or", "not", "no", "nor", "is", "are", "was", "were", "be", "been",
+    "being", "it", "its", "this", "that", "these", "those", "as", "if", "then", "than", "so", "such",
+    "there", "here", "i", "we", "you", "he", "she", "they", "them", "our", "your", "their", "my", "me",
+    "us", "do", "does", "did", "done", "can", "could", "should", "would", "will", "shall", "may",
+    "might", "must", "also", "just", "only", "very", "too", "more", "most", "less", "some", "any",
+    "all", "each", "every", "other", "about", "after", "before", "again", "via", "per", "vs", "etc",
+    "eg", "ie", "s", "t",
+})
+# fmt: on
 
-_GENERIC: Final = frozenset(
-    """fix fixe fixed fixes fixing add added adds adding support supports supported make makes
-    made making when while use uses used using allow allows allowed update updates updated
-    remove removes removed removing change changes changed changing handle handles handled
-    handling improve improved improves improvement refactor refactored cleanup clean cleaned
-    move moved rename renamed bump bumped new now better correct correctly properly proper
-    issue issues bug bugs minor small typo typos tweak tweaks version release merge merged
-    pull request branch master main revert reverted test tests testing doc docs documentation
-    comment comments code case cases work works working way ensure instead let set get
-    should don doesn isn wasn won can't dont check checks checking need needs possible
-    prevent avoid default""".split()
-)
+# fmt: off
+_GENERIC: Final = frozenset({
+    "fix", "fixe", "fixed", "fixes", "fixing", "add", "added", "adds", "adding", "support", "supports",
+    "supported", "make", "makes", "made", "making", "when", "while", "use", "uses", "used", "using",
+    "allow", "allows", "allowed", "update", "updates", "updated", "remove", "removes", "removed",
+    "removing", "change", "changes", "changed", "changing", "handle", "handles", "handled", "handling",
+    "improve", "improved", "improves", "improvement", "refactor", "refactored", "cleanup", "clean",
+    "cleaned", "move", "moved", "rename", "renamed", "bump", "bumped", "new", "now", "better",
+    "correct", "correctly", "properly", "proper", "issue", "issues", "bug", "bugs", "minor", "small",
+    "typo", "typos", "tweak", "tweaks", "version", "release", "merge", "merged", "pull", "request",
+    "branch", "master", "main", "revert", "reverted", "test", "tests", "testing", "doc", "docs",
+    "documentation", "comment", "comments", "code", "case", "cases", "work", "works", "working", "way",
+    "ensure", "instead", "let", "set", "get", "should", "don", "doesn", "isn", "wasn", "won", "can't",
+    "dont", "check", "checks", "checking", "need", "needs", "possible", "prevent", "avoid", "default",
+})
+# fmt: on
 """Words that describe the kind of change, not where it happens: they weigh little."""
 
 _GENERIC_WEIGHT: Final = 0.25
@@ -52,17 +61,33 @@ _PHRASE_BONUS: Final = 1.5
 _MIN_IDF_SHARE: Final = 0.02
 
 
-@lru_cache(maxsize=65536)
+_STEMS: dict[str, str] = {}
+_STEM_CACHE_MAX: Final = 200_000
+_SCAN_CHARS: Final = 400
+"""Only the head of a very long line is tokenised (a minified line or a log payload)."""
+
+
 def stem(word: str) -> str:
-    """Very light suffix stripping, applied identically to goal and text (consistency beats grammar)."""
+    """Very light suffix stripping, applied identically to goal and text (consistency beats grammar).
+
+    Memoised in a plain dict: cheaper than ``lru_cache`` on this hot path, and
+    a racing insert from another thread only stores the same value twice.
+    """
+    s = _STEMS.get(word)
+    if s is None:
+        if len(_STEMS) > _STEM_CACHE_MAX:
+            _STEMS.clear()
+        s = _STEMS[word] = _stem(word)
+    return s
+
+
+def _stem(word: str) -> str:
     w = word.lower()
     if len(w) <= 3 or w.isdigit():
         return w
     if w.endswith("ing") and len(w) > 5:
         w = w[:-3]
-    elif w.endswith("ed") and len(w) > 4:
-        w = w[:-2]
-    elif w.endswith("es") and len(w) > 4:
+    elif (w.endswith("ed") and len(w) > 4) or (w.endswith("es") and len(w) > 4):
         w = w[:-2]
     elif w.endswith("s") and not w.endswith("ss") and len(w) > 3:
         w = w[:-1]
@@ -73,7 +98,12 @@ def stem(word: str) -> str:
 
 def word_parts(text: str) -> list[str]:
     """Stemmed identifier parts of ``text`` (single letters and one-digit numbers dropped)."""
-    return [stem(p) for p in _LINE_PART.findall(text) if len(p) > 1]
+    get = _STEMS.get
+    out: list[str] = []
+    for p in _LINE_PART.findall(text):
+        if len(p) > 1:
+            out.append(get(p) or stem(p))
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,13 +163,13 @@ def score_lines(
     targets = goal.weights
     hits: dict[str, list[int]] = {t: [] for t in targets}
     # A cheap case-insensitive substring pass finds the few candidate lines; only those are tokenised.
-    lowered = [line[:2000].lower() for line in lines]
+    lowered = [line[:_SCAN_CHARS].lower() for line in lines]
     found: set[int] = set()
     for root in _roots(tuple(sorted(targets))):
         found.update(i for i, low in enumerate(lowered) if root in low)
     candidates = sorted(found)
     for i in candidates:
-        for p in word_parts(lines[i][:2000]):
+        for p in word_parts(lines[i][:_SCAN_CHARS]):
             lst = hits.get(p)
             if lst is not None and (not lst or lst[-1] != i):
                 lst.append(i)

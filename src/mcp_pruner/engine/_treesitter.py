@@ -43,7 +43,15 @@ _DEF_TYPES: Final[dict[str, tuple[str, ...]]] = {
         "function_expression",
     ),
     "go": ("function_declaration", "method_declaration", "type_declaration", "func_literal"),
-    "rust": ("function_item", "impl_item", "trait_item", "struct_item", "enum_item", "mod_item", "union_item"),
+    "rust": (
+        "function_item",
+        "impl_item",
+        "trait_item",
+        "struct_item",
+        "enum_item",
+        "mod_item",
+        "union_item",
+    ),
     "java": (
         "class_declaration",
         "interface_declaration",
@@ -167,7 +175,9 @@ def _grammar(name: str) -> _Grammar:
         if g is None:
             lang = ts.Language(_load(name))
             pattern = " ".join(f"({t}) @def" for t in _DEF_TYPES[name])
-            g = _Grammar(lang, ts.Query(lang, pattern), ts.Query(lang, "(ERROR) @e"), ts.Query(lang, _AUX[name]))
+            g = _Grammar(
+                lang, ts.Query(lang, pattern), ts.Query(lang, "(ERROR) @e"), ts.Query(lang, _AUX[name])
+            )
             _GRAMMARS[name] = g
     return g
 
@@ -290,10 +300,10 @@ def parse_scopes(source: bytes, n_lines: int, language: str) -> Parsed | None:
         if end - start < 2:
             continue
         kw = _KEYWORD.get(node.type, node.type)
+        if language == "go" and kw in ("function", "method"):
+            kw = "func"
         name = _name_of(node)
         raw.append((start, -end, _header_end(node, node.start_point.row), kw, name))
     raw.sort()
     aux = ts.QueryCursor(grammar.aux).captures(root)
-    return Parsed(
-        nest_scopes(raw, n_lines), err, _rows(aux.get("comment", [])), _rows(aux.get("import", []))
-    )
+    return Parsed(nest_scopes(raw, n_lines), err, _rows(aux.get("comment", [])), _rows(aux.get("import", [])))

@@ -1,0 +1,41 @@
+"""Adaptive mode (no keep_ratio, no token_budget): prune hard when nothing matches, keep what does."""
+
+from __future__ import annotations
+
+from mcp_pruner._tokens import count_tokens
+from mcp_pruner.engine import prune_lines
+
+from . import samples
+from .helpers import FREE, rendered_tokens
+
+
+def big_file() -> list[str]:
+    out: list[str] = []
+    for k in range(15):
+        out += (
+            samples.PYTHON.replace("CookieJar", f"CookieJar{k}")
+            .replace("merge_cookies", f"merge_{k}")
+            .split("\n")
+        )
+    return out
+
+
+def test_irrelevant_goal_prunes_hard() -> None:
+    lines = big_file()
+    sel = prune_lines(lines, "kubernetes ingress controller", None, FREE)
+    assert rendered_tokens(lines, sel) < 0.2 * count_tokens("\n".join(lines))
+
+
+def test_relevant_goal_keeps_the_match() -> None:
+    lines = big_file()
+    sel = prune_lines(lines, "merge_7 expires", None, FREE)
+    kept = "\n".join(line for line, k in zip(lines, sel.keep, strict=True) if k)
+    assert "def merge_7(self, other):" in kept
+    assert "class CookieJar7:" in kept
+    assert rendered_tokens(lines, sel) < 0.45 * count_tokens("\n".join(lines))
+
+
+def test_small_text_is_left_alone() -> None:
+    lines = samples.GO.split("\n")[:12]
+    sel = prune_lines(lines, "nothing relevant", None, FREE)
+    assert all(sel.keep)

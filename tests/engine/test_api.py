@@ -1,0 +1,157 @@
+"""The public surface: shapes, invariants, budgets, NO_PRUNE, reranker scores, odd inputs."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from mcp_pruner._contract import SourceType
+from mcp_pruner._tokens import count_tokens
+from mcp_pruner.engine import Analysis, Budget, Unit, analyze, prune_lines, select
+
+from . import samples
+from .helpers import FREE, budget, check_selection, rendered_tokens
+
+
+def lines_of(text: str) -> list[str]:
+    return text.split("\n")[:-1] if text.endswith("\n") else text.split("\n")
+
+
+PY = lines_of(samples.PYTHON)
+
+
+@pytest.mark.parametrize("st", [None, SourceType.CODE, SourceType.LOGS, SourceType.DOCS])
+@pytest.mark.parametrize("lines", [[], [""], ["x = 1"], ["", ""], ["⟦NO_PRUNE_BEGIN⟧"]])
+def test_tiny_inputs(lines: list[str], st: SourceType | None) -> None:
+    for b in (FREE, budget(keep_ratio=0.1), budget(token_budget=1), Budget()):
+        sel = prune_lines(lines, "anything", st, b)
+        check_selection(lines, sel, b)
+
+
+def test_analysis_shape() -> None:
+    a = analyze(PY, "merge cookies", None)
+    assert isinstance(a, Analysis)
+    assert a.source_type is SourceType.CODE
+    assert len(a.line_tokens) == len(PY) == len(a.line_scores)
+    assert all(0.0 <= s <= 1.0 for s in a.line_scores)
+    # Units are ordered, disjoint and cover every line.
+    assert a.units[0].start == 0
+    assert a.units[-1].end == len(PY)
+    for u, v in zip(a.units, a.units[1:], strict=False):
+        assert u.end == v.start
+        assert u.start < u.end
+    assert any(u.name == "def merge_cookies" for u in a.units)
+
+
+@pytest.mark.parametrize("ratio", [0.0, 0.3, 0.5, 0.9])
+def test_max_prune_ratio_is_a_hard_bound(ratio: float) -> None:
+    b = Budget(max_prune_ratio=ratio, min_keep_lines=0, keep_ratio=0.05)
+    sel = prune_lines(PY, "merge cookies", None, b)
+    check_selection(PY, sel, b)
+    assert len(PY) - sum(sel.keep) <= int(ratio * len(PY))
+
+
+def test_min_keep_lines_is_a_hard_bound() -> None:
+    b = Budget(max_prune_ratio=1.0, min_keep_lines=30, token_budget=10)
+    sel = prune_lines(PY, "unrelated", None, b)
+    check_selection(PY, sel, b)
+    assert sum(sel.keep) >= 30
+    assert "budget_unmet" in sel.warnings
+
+
+@pytest.mark.parametrize("ratio", [0.2, 0.4, 0.6])
+def test_keep_ratio_counts_markers(ratio: float) -> None:
+    text = "\n".join(PY * 8)
+    lines = lines_of(text)
+    b = budget(keep_ratio=ratio)
+    sel = prune_lines(lines, "merge cookies expires", None, b)
+    check_selection(lines, sel, b)
+    total = count_tokens(text)
+    assert rendered_tokens(lines, sel) <= ratio * total * 1.06 + 10
+    assert rendered_tokens(lines, sel) >= ratio * total * 0.6
+
+
+@pytest.mark.parametrize("tokens", [60, 150, 400])
+def test_token_budget_is_a_ceiling(tokens: int) -> None:
+    b = budget(token_budget=tokens)
+    sel = prune_lines(PY, "merge cookies", None, b)
+    check_selection(PY, sel, b)
+    assert rendered_tokens(PY, sel) <= tokens * 1.03 + 2 or "budget_unmet" in sel.warnings
+
+
+def test_annotate_lines_is_priced() -> None:
+    text = "\n".join(PY * 4)
+    lines = lines_of(text)
+    b = budget(keep_ratio=0.4, annotate_lines=True)
+    sel = prune_lines(lines, "parse headers", None, b)
+    assert rendered_tokens(lines, sel, annotate=True) <= 0.4 * count_tokens(text) * 1.06 + 10
+
+
+def test_no_prune_regions_are_kept() -> None:
+    lines = [
+        *PY[:10],
+        "# ⟦NO_PRUNE_BEGIN⟧",
+        *PY[10:20],
+        "# ⟦NO_PRUNE_END⟧",
+        *PY[20:],
+        "⟦NO_PRUNE_BEGIN⟧",
+        "a",
+        "b",
+    ]
+    for b in (budget(token_budget=5), budget(keep_ratio=0.1), FREE):
+        sel = prune_lines(lines, "format date", None, b)
+        check_selection(lines, sel, b)
+        assert all(sel.keep[10:22])
+        assert all(sel.keep[-3:])
+
+
+def test_reranker_scores_drive_relevance_but_not_structure() -> None:
+    a = analyze(PY, "", None)
+    target = next(k for k, u in enumerate(a.units) if u.name == "def format_date")
+    scores = [1.0 if k == target else 0.0 for k in range(len(a.units))]
+    b = budget(keep_ratio=0.3)
+    sel = select(a, b, scores)
+    check_selection(PY, sel, b)
+    u: Unit = a.units[target]
+    assert all(sel.keep[u.start : u.end])
+    # Out-of-range and NaN scores are clamped; a wrong length is an error.
+    sel2 = select(a, b, [float("nan"), 7.0, -3.0, *[0.5] * (len(a.units) - 3)])
+    check_selection(PY, sel2, b)
+    with pytest.raises(ValueError, match="unit scores"):
+        select(a, b, [0.5])
+
+
+def test_reranker_keeps_enclosing_signatures() -> None:
+    a = analyze(PY, "", None)
+    k = next(k for k, u in enumerate(a.units) if u.name == "def merge_cookies")
+    sel = select(a, budget(token_budget=120), [1.0 if i == k else 0.0 for i in range(len(a.units))])
+    kept = [PY[i] for i, f in enumerate(sel.keep) if f]
+    assert "class CookieJar:" in kept
+    assert "    def merge_cookies(self, other):" in kept
+
+
+def test_odd_lines() -> None:
+    lines = ["a\r", "\tb = 'é🙂'", "x" * 100_000, "", "   ", "def f():\r", "    return 1\r", "⟧⟦ odd"]
+    for b in (FREE, budget(keep_ratio=0.2), budget(token_budget=50)):
+        sel = prune_lines(lines, "return", None, b)
+        check_selection(lines, sel, b)
+
+
+def test_deterministic_and_thread_safe() -> None:
+    lines = lines_of(samples.PYTHON * 5 + samples.JAVA_LOG)
+    b = budget(keep_ratio=0.3)
+    expected = prune_lines(lines, "cookies", None, b)
+    results: list[object] = []
+
+    def work() -> None:
+        for _ in range(3):
+            results.append(prune_lines(lines, "cookies", None, b))
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(results) == 12
+    assert all(r == expected for r in results)

@@ -1,0 +1,40 @@
+"""Source type detection from content."""
+
+from __future__ import annotations
+
+import pytest
+
+from mcp_pruner._contract import SourceType
+from mcp_pruner.engine import detect_source_type
+
+from . import samples
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (samples.PYTHON, SourceType.CODE),
+        (samples.JAVASCRIPT, SourceType.CODE),
+        (samples.TYPESCRIPT, SourceType.CODE),
+        (samples.GO, SourceType.CODE),
+        (samples.RUST, SourceType.CODE),
+        (samples.JAVA, SourceType.CODE),
+        (samples.RUBY, SourceType.CODE),
+        (samples.JAVA_LOG, SourceType.LOGS),
+        (samples.PY_TRACEBACK_LOG, SourceType.LOGS),
+        (samples.MARKDOWN, SourceType.DOCS),
+        (
+            "03-17 16:13:38.811  1702  2395 D WindowManager: x\n03-17 16:13:38.819  1702  8671 I Power: y\n",
+            SourceType.LOGS,
+        ),
+        ("[Sun Dec 04 04:47:44 2005] [notice] ok\n[Sun Dec 04 04:47:44 2005] [error] bad\n", SourceType.LOGS),
+        ("081109 203615 148 INFO dfs.DataNode: x\n081109 203807 222 INFO dfs.DataNode: y\n", SourceType.LOGS),
+        (
+            "This is a plain paragraph of text that explains things.\nAnother sentence follows here, too.\n",
+            SourceType.DOCS,
+        ),
+        ("", SourceType.CODE),
+    ],
+)
+def test_detect(text: str, expected: SourceType) -> None:
+    assert detect_source_type(text.split("\n")) is expected

@@ -1,0 +1,300 @@
+"""``TextStore`` on a real SQLite file: exact round trips, dedup, TTL, size bound, sharing, reopening."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from mcp_pruner import _store
+from mcp_pruner._errors import PruneIdNotFound
+from mcp_pruner._store import TextStore, new_prune_id
+
+TTL = 3600
+BIG = 10 * 1024 * 1024
+
+
+class FakeClock:
+    """Stands in for the ``time`` module inside ``_store`` (only ``time.time()`` is used there)."""
+
+    def __init__(self, now: float = 1_700_000_000.0) -> None:
+        self.now = now
+
+    def time(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
+    fake = FakeClock()
+    monkeypatch.setattr(_store, "time", fake)
+    return fake
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[TextStore]:
+    s = TextStore(tmp_path / "store.sqlite3", ttl_s=TTL, max_bytes=BIG)
+    try:
+        yield s
+    finally:
+        s.close()
+
+
+def count_rows(path: Path, table: str) -> int:
+    with sqlite3.connect(str(path)) as db:
+        (n,) = db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()
+    return int(n)
+
+
+ODD_TEXTS = {
+    "empty": "",
+    "newline-only": "\n",
+    "crlf": "a\r\nb\r\n\r\nc",
+    "lone-cr": "a\rb\r",
+    "tabs-and-trailing-spaces": "\tx = 1   \n\t\t  \n   ",
+    "emoji-cjk-accents": "😀🚀 漢字 été ñ Ω \u200d\u2028\ufeff",
+    "nul-and-controls": "a\x00b\x01\x7f\x1b[31m",
+    "long-line": "y" * 100_000 + "\nshort",
+    "empty-lines": "\n\n\nx\n\n",
+    "lone-surrogates": "high \ud800 low \udfff pair-like \udbff\udc00 end\ud83d",
+    "no-final-newline": "last line",
+}
+
+
+@pytest.mark.parametrize("text", list(ODD_TEXTS.values()), ids=list(ODD_TEXTS))
+def test_exact_round_trip(tmp_path: Path, store: TextStore, text: str) -> None:
+    prune_id = store.put(text)
+    assert store.get(prune_id) == text
+    # also from a fresh handle (no decoded cache), i.e. from the file
+    other = TextStore(store.path, ttl_s=TTL, max_bytes=BIG)
+    try:
+        assert other.get(prune_id) == text
+    finally:
+        other.close()
+
+
+def test_prune_ids_are_short_and_unique() -> None:
+    ids = {new_prune_id() for _ in range(2000)}
+    assert len(ids) == 2000
+    for pid in ids:
+        assert re.fullmatch(r"prn_[a-z2-9]{10}", pid)
+
+
+def test_unknown_id_is_not_found(store: TextStore) -> None:
+    with pytest.raises(PruneIdNotFound) as info:
+        store.get("prn_unknown000")
+    assert info.value.prune_id == "prn_unknown000"
+
+
+def test_identical_texts_are_stored_once(store: TextStore) -> None:
+    text = "same text\n" * 100
+    ids = [store.put(text) for _ in range(5)]
+    other = store.put(text + "!")
+    assert len(set(ids)) == 5
+    stats = store.stats()
+    assert (stats.texts, stats.ids) == (2, 6)
+    assert count_rows(store.path, "texts") == 2
+    assert count_rows(store.path, "prunes") == 6
+    assert all(store.get(pid) == text for pid in ids)
+    assert store.get(other) == text + "!"
+
+
+def test_given_prune_id_is_used(store: TextStore) -> None:
+    assert store.put("x", "prn_chosen1234") == "prn_chosen1234"
+    assert store.get("prn_chosen1234") == "x"
+
+
+def test_ttl_expiry(tmp_path: Path, clock: FakeClock) -> None:
+    s = TextStore(tmp_path / "ttl.sqlite3", ttl_s=10, max_bytes=BIG)
+    try:
+        pid = s.put("short-lived")
+        clock.now += 9.5
+        assert s.get(pid) == "short-lived"  # also cached in memory from here on
+        clock.now += 0.5
+        with pytest.raises(PruneIdNotFound):
+            s.get(pid)
+        # the same text stored again gets a new id that recovers
+        again = s.put("short-lived")
+        assert s.get(again) == "short-lived"
+        with pytest.raises(PruneIdNotFound):
+            s.get(pid)
+    finally:
+        s.close()
+
+
+def test_expired_rows_are_purged(tmp_path: Path, clock: FakeClock) -> None:
+    path = tmp_path / "purge.sqlite3"
+    s = TextStore(path, ttl_s=10, max_bytes=BIG)
+    try:
+        for i in range(5):
+            s.put(f"text {i}")
+        clock.now += 11
+        fresh = s.put("new text")  # a new text forces a purge
+        assert count_rows(path, "prunes") == 1
+        assert count_rows(path, "texts") == 1
+        assert s.get(fresh) == "new text"
+    finally:
+        s.close()
+
+
+def incompressible(n_hex: int) -> str:
+    return secrets.token_hex(n_hex // 2)
+
+
+def test_size_bound_evicts_least_recently_used_first_even_after_cached_reads(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    path = tmp_path / "bounded.sqlite3"
+    probe = TextStore(tmp_path / "probe.sqlite3", ttl_s=TTL, max_bytes=BIG)
+    probe.put(incompressible(8000))
+    one = probe.stats().bytes_stored
+    probe.close()
+    s = TextStore(path, ttl_s=TTL, max_bytes=int(one * 2.5))
+    try:
+        a = s.put(incompressible(8000))
+        clock.now += 1
+        b = s.put(incompressible(8000))
+        clock.now += 1
+        text_a = s.get(a)  # A is now more recently used than B
+        clock.now += 1
+        c = s.put(incompressible(8000))
+        assert s.get(a) == text_a
+        assert len(s.get(c)) == 8000
+        with pytest.raises(PruneIdNotFound):
+            s.get(b)
+        assert s.stats().texts == 2
+        assert s.stats().bytes_stored <= s.max_bytes
+    finally:
+        s.close()
+
+
+def test_size_bound_never_evicts_the_text_just_stored(tmp_path: Path, clock: FakeClock) -> None:
+    s = TextStore(tmp_path / "tiny.sqlite3", ttl_s=TTL, max_bytes=1024)
+    try:
+        older = [s.put(incompressible(4000)) for _ in range(3)]
+        clock.now += 1
+        big = incompressible(20_000)
+        pid = s.put(big)
+        assert s.get(pid) == big
+        for old in older:
+            with pytest.raises(PruneIdNotFound):
+                s.get(old)
+        assert s.stats().texts == 1
+    finally:
+        s.close()
+
+
+def test_wal_journal(store: TextStore) -> None:
+    with sqlite3.connect(str(store.path)) as db:
+        (mode,) = db.execute("PRAGMA journal_mode").fetchone()
+    assert mode == "wal"
+
+
+def test_survives_reopen(tmp_path: Path) -> None:
+    path = tmp_path / "nested" / "dir" / "store.sqlite3"
+    first = TextStore(path, ttl_s=TTL, max_bytes=BIG)
+    ids = {first.put(f"text {i}\r\n😀"): f"text {i}\r\n😀" for i in range(20)}
+    first.close()
+    second = TextStore(path, ttl_s=TTL, max_bytes=BIG)
+    try:
+        for pid, text in ids.items():
+            assert second.get(pid) == text
+    finally:
+        second.close()
+
+
+def test_two_handles_share_one_file_concurrently(tmp_path: Path) -> None:
+    path = tmp_path / "shared.sqlite3"
+    a = TextStore(path, ttl_s=TTL, max_bytes=BIG)
+    b = TextStore(path, ttl_s=TTL, max_bytes=BIG)
+    made: dict[str, str] = {}
+    lock = threading.Lock()
+    errors: list[BaseException] = []
+
+    def writer(s: TextStore, name: str) -> None:
+        try:
+            for i in range(60):
+                text = f"{name} {i}\n" + ("shared\n" if i % 3 == 0 else f"own {secrets.token_hex(8)}\n")
+                pid = s.put(text)
+                with lock:
+                    made[pid] = text
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(s, f"w{k}-{id(s)}")) for k, s in enumerate((a, b, a, b))]
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        assert errors == []
+        assert len(made) == 240
+        for pid, text in made.items():
+            assert a.get(pid) == text
+            assert b.get(pid) == text
+    finally:
+        a.close()
+        b.close()
+
+
+_CHILD = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+    from mcp_pruner._store import TextStore
+
+    store = TextStore(Path(sys.argv[1]), ttl_s=3600, max_bytes=10 * 1024 * 1024)
+    for i in range(80):
+        text = f"child {sys.argv[2]} {i}\\r\\n\\t😀 " + ("common" if i % 4 == 0 else str(i * 7919))
+        print(store.put(text), flush=True)
+    store.close()
+    """
+)
+
+
+def child_text(tag: str, i: int) -> str:
+    return f"child {tag} {i}\r\n\t😀 " + ("common" if i % 4 == 0 else str(i * 7919))
+
+
+def test_two_processes_share_one_file(tmp_path: Path) -> None:
+    path = tmp_path / "multi.sqlite3"
+    TextStore(path, ttl_s=TTL, max_bytes=BIG).close()  # schema in place before the race
+    children = [
+        subprocess.Popen(
+            [sys.executable, "-c", _CHILD, str(path), tag], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        for tag in ("p1", "p2")
+    ]
+    mine: dict[str, str] = {}
+    try:
+        here = TextStore(path, ttl_s=TTL, max_bytes=BIG)
+        for i in range(80):
+            text = child_text("main", i)
+            mine[here.put(text)] = text
+        outputs = [c.communicate(timeout=60) for c in children]
+    finally:
+        for c in children:
+            if c.poll() is None:
+                c.kill()
+                c.wait()
+    try:
+        for c, (_, err) in zip(children, outputs, strict=True):
+            assert c.returncode == 0, err.decode()
+        for tag, (out, _) in zip(("p1", "p2"), outputs, strict=True):
+            ids = out.decode().split()
+            assert len(ids) == 80
+            for i, pid in enumerate(ids):
+                assert here.get(pid) == child_text(tag, i)
+        for pid, text in mine.items():
+            assert here.get(pid) == text
+        assert here.stats().ids == 240
+    finally:
+        here.close()
