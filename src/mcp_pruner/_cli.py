@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import shutil
 import sys
@@ -128,9 +129,28 @@ def _parse_range(text: str) -> dict[str, int]:
     return {"start_line": a, "end_line": b}
 
 
+_WARM_SAMPLES: tuple[tuple[str, SourceType], ...] = (
+    ("import os\n\ndef main(argv):\n    return len(argv)\n", SourceType.CODE),
+    ("2026-01-01 10:00:00 INFO start\n2026-01-01 10:00:01 ERROR failed to connect\n", SourceType.LOGS),
+    ("# Title\n\nSome text.\n\n## Usage\n\nRun it.\n", SourceType.DOCS),
+)
+
+
+def _warm_up() -> None:
+    """Load the tokenizer and the engine's parsers before the first call needs them."""
+    try:
+        warm_up()
+        from .engine import Budget, prune_lines
+
+        for text, source_type in _WARM_SAMPLES:
+            prune_lines(text.split("\n"), "main", source_type, Budget())
+    except Exception:  # warming is best effort; the first call will load what failed here
+        logging.getLogger("mcp_pruner.cli").warning("warm-up failed", exc_info=True)
+
+
 async def _serve(settings: Settings, args: argparse.Namespace) -> None:
     service = PrunerService(settings)
-    threading.Thread(target=warm_up, name="tokenizer-warm-up", daemon=True).start()
+    threading.Thread(target=_warm_up, name="warm-up", daemon=True).start()
     service.open_store()
     try:
         if args.transport == "http":

@@ -101,15 +101,17 @@ class TextStore:
         pid = prune_id or new_prune_id()
         now = time.time()
         with self._lock:
-            exists = self._db.execute("SELECT 1 FROM texts WHERE hash=?", (digest,)).fetchone()
-            body = b"" if exists else zlib.compress(raw, 1)
+            # Check and write in one IMMEDIATE transaction: another process sharing the
+            # file cannot evict the text between the check and the new id pointing at it.
             self._db.execute("BEGIN IMMEDIATE")
             try:
+                exists = self._db.execute("SELECT 1 FROM texts WHERE hash=?", (digest,)).fetchone()
                 if exists:
                     self._db.execute("UPDATE texts SET last_used=? WHERE hash=?", (now, digest))
                 else:
+                    body = zlib.compress(raw, 1)
                     self._db.execute(
-                        "INSERT OR IGNORE INTO texts(hash, body, size, last_used) VALUES (?,?,?,?)",
+                        "INSERT INTO texts(hash, body, size, last_used) VALUES (?,?,?,?)",
                         (digest, body, len(body), now),
                     )
                 self._db.execute(

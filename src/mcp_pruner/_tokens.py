@@ -3,12 +3,16 @@
 The encoding's ranks ship inside the ``bpe-openai`` wheel, so nothing is
 downloaded. The tokenizer refuses single chunks of 1,000,000 characters and
 more, so long texts are counted in chunks cut at line ends.
+
+Counting goes straight to the wheel's native ``count`` when it is there: the
+public ``encode_ordinary_batch`` starts a thread pool per call, which cost
+35-60 ms per 2,000 lines against ~4 ms for a plain loop over ``count``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from functools import lru_cache
+import threading
+from collections.abc import Callable, Sequence
 from typing import Final, Protocol, cast
 
 __all__ = ["ENCODING_NAME", "count_line_tokens", "count_tokens", "warm_up"]
@@ -19,14 +23,38 @@ _CHUNK_CHARS: Final = 200_000
 
 class _Encoding(Protocol):
     def encode_ordinary(self, text: str) -> list[int]: ...
-    def encode_ordinary_batch(self, texts: Sequence[str]) -> list[list[int]]: ...
 
 
-@lru_cache(maxsize=1)
-def _encoding() -> _Encoding:
-    import bpe_openai
+_lock = threading.Lock()
+_counter: Callable[[str], int] | None = None
 
-    return cast(_Encoding, bpe_openai.get_encoding(ENCODING_NAME))
+
+def _load() -> Callable[[str], int]:
+    """Build the counting function once (thread-safe; loading takes ~0.5 s)."""
+    global _counter
+    with _lock:
+        if _counter is None:
+            import bpe_openai
+
+            enc = cast(_Encoding, bpe_openai.get_encoding(ENCODING_NAME))
+            native = getattr(getattr(enc, "_backend", None), "count", None)
+
+            def slow(text: str) -> int:
+                return len(enc.encode_ordinary(text))
+
+            if callable(native):
+                fast = cast(Callable[[str], int], native)
+
+                def count(text: str) -> int:
+                    try:
+                        return fast(text)
+                    except (UnicodeError, ValueError, TypeError):
+                        return slow(text)  # sanitises what UTF-8 cannot carry
+
+                _counter = count
+            else:
+                _counter = slow
+        return _counter
 
 
 def _chunks(text: str) -> list[str]:
@@ -48,10 +76,10 @@ def count_tokens(text: str) -> int:
     """Tokens of ``text`` in o200k_base (chunked at line ends for long texts)."""
     if not text:
         return 0
-    enc = _encoding()
+    count = _counter or _load()
     if len(text) <= _CHUNK_CHARS:
-        return len(enc.encode_ordinary(text))
-    return sum(len(t) for t in enc.encode_ordinary_batch(_chunks(text)))
+        return count(text)
+    return sum(count(chunk) for chunk in _chunks(text))
 
 
 def count_line_tokens(lines: Sequence[str]) -> list[int]:
@@ -61,16 +89,10 @@ def count_line_tokens(lines: Sequence[str]) -> list[int]:
     o200k_base, so the sum of these costs is within a few percent of the
     count of the joined text (measured on the benchmark files: 1.00-1.04).
     """
-    enc = _encoding()
-    short = [line if len(line) <= _CHUNK_CHARS else "" for line in lines]
-    counts = enc.encode_ordinary_batch(short)
-    out: list[int] = []
-    for line, toks in zip(lines, counts, strict=True):
-        n = len(toks) if len(line) <= _CHUNK_CHARS else count_tokens(line)
-        out.append(max(1, n))
-    return out
+    count = _counter or _load()
+    return [max(1, count(line) if len(line) <= _CHUNK_CHARS else count_tokens(line)) for line in lines]
 
 
 def warm_up() -> None:
-    """Load the encoding now (about 0.5 s) instead of on the first call."""
-    _encoding()
+    """Load the encoding now instead of on the first call."""
+    _load()
