@@ -299,6 +299,18 @@ async def test_prune_id_recovers_after_server_restart(tmp_path: Path) -> None:
     assert part["raw_text"] == "line one\r\n\tindented \u00e9t\u00e9  \n😀 emoji"
 
 
+async def test_two_million_characters_get_through_stdio(tmp_path: Path) -> None:
+    """Regression guard: the largest allowed input (multi-byte, ~5 MB of UTF-8) passes the stdio transport."""
+    line = "ERROR 😀 漢字 request failed\tcode=42 "
+    text = "\n".join(f"{line}{i}" for i in range(60_000))[:2_000_000]
+    assert len(text) == 2_000_000
+    async with stdio_session(tmp_path / "store.sqlite3") as (session, _, _):
+        made = payload(await session.call_tool("prune_text", {"text": text, "goal_hint": "request 4242"}))
+        assert "input_too_large" not in made["warnings"]
+        got = payload(await session.call_tool("recover_text", {"prune_id": made["prune_id"]}))
+    assert got["raw_text"] == text
+
+
 def test_garbage_lines_on_stdin_do_not_stop_the_server(tmp_path: Path) -> None:
     """Raw stdio (no SDK): lines that are not JSON-RPC are dropped and the next request is answered.
 
