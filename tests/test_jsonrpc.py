@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Mapping
-from pathlib import Path
+from collections.abc import Mapping
 
 import pytest
 
@@ -12,16 +11,6 @@ from mcp_pruner import __version__
 from mcp_pruner._contract import HealthResult, PruneTextInput, RecoverTextInput
 from mcp_pruner._jsonrpc import LEGACY_METHODS, dumps, handle_body, tool_definitions, tool_result_payload
 from mcp_pruner._service import TOOLS, PrunerService
-from pruner_testkit import make_settings
-
-
-@pytest.fixture
-async def service(tmp_path: Path) -> AsyncIterator[PrunerService]:
-    svc = PrunerService(make_settings(tmp_path))
-    try:
-        yield svc
-    finally:
-        await svc.aclose()
 
 
 async def call(service: PrunerService, message: object) -> dict[str, object] | None:

@@ -8,8 +8,7 @@ serves and a prune_id made before them still recovers.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
+from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -17,7 +16,7 @@ import pytest
 from mcp_pruner._errors import InvalidParams
 from mcp_pruner._http import body_limit
 from mcp_pruner._service import PrunerService
-from pruner_testkit import HttpServer, make_settings, rpc, start_http_server, stop_process
+from pruner_testkit import HttpServer, rpc, start_http_server, stop_process
 
 MAX_CHARS = 1000
 GOOD_PRUNE: dict[str, object] = {"text": "a\nb\n", "goal_hint": "b"}
@@ -149,15 +148,6 @@ def stored(client: httpx.Client) -> tuple[str, str]:
     text = "keep me\r\n\texactly 😀 \n\nas sent"
     result = rpc(client, "prune_text", {"text": text, "goal_hint": ""}).json()["result"]
     return str(result["prune_id"]), text
-
-
-@pytest.fixture
-async def service(tmp_path: Path) -> AsyncIterator[PrunerService]:
-    svc = PrunerService(make_settings(tmp_path))
-    try:
-        yield svc
-    finally:
-        await svc.aclose()
 
 
 def post_raw(client: httpx.Client, body: str | bytes) -> httpx.Response:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import anyio
@@ -25,15 +25,6 @@ from pruner_testkit import (
 )
 
 _PREFIX = re.compile(r"^(\d+)│ (.*)$", re.DOTALL)
-
-
-@pytest.fixture
-async def service(tmp_path: Path) -> AsyncIterator[PrunerService]:
-    svc = PrunerService(make_settings(tmp_path))
-    try:
-        yield svc
-    finally:
-        await svc.aclose()
 
 
 def lines_of(text: str) -> list[str]:

@@ -189,11 +189,8 @@ async def _prune(settings: Settings, args: argparse.Namespace) -> int:
     arguments: dict[str, object] = {"text": text, "goal_hint": args.goal, "options": options}
     if args.source_type:
         arguments["source_type"] = args.source_type
-    service = PrunerService(settings)
-    try:
+    async with PrunerService(settings) as service:
         result = await service.prune_text(arguments)
-    finally:
-        await service.aclose()
     if args.json:
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
     else:
@@ -210,14 +207,11 @@ async def _prune(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _recover(settings: Settings, args: argparse.Namespace) -> int:
-    service = PrunerService(settings)
     arguments: dict[str, object] = {"prune_id": args.prune_id, "include_line_numbers": args.numbers}
     if args.lines:
         arguments["ranges"] = [_parse_range(r) for r in args.lines]
-    try:
+    async with PrunerService(settings) as service:
         result = await service.recover_text(arguments)
-    finally:
-        await service.aclose()
     if args.json:
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
     else:
@@ -231,11 +225,8 @@ async def _health(settings: Settings, args: argparse.Namespace) -> int:
             response = await client.get(args.url.rstrip("/") + "/health")
         sys.stdout.write(json.dumps(response.json(), indent=2) + "\n")
         return 0 if response.status_code == 200 else 1
-    service = PrunerService(settings)
-    try:
+    async with PrunerService(settings) as service:
         result = await service.health(None)
-    finally:
-        await service.aclose()
     sys.stdout.write(result.model_dump_json(indent=2) + "\n")
     return 0
 

@@ -150,6 +150,12 @@ class PrunerService:
         except Exception:  # not there, or the store cannot be opened: _put may have kept it in memory
             return self._fallback_store.get(prune_id)
 
+    async def __aenter__(self) -> PrunerService:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
     async def aclose(self) -> None:
         await self.manager.aclose()
         if self._store is not None:

@@ -306,7 +306,9 @@ async def test_two_million_characters_get_through_stdio(tmp_path: Path) -> None:
     assert len(text) == 2_000_000
     async with stdio_session(tmp_path / "store.sqlite3") as (session, _, _):
         made = payload(await session.call_tool("prune_text", {"text": text, "goal_hint": "request 4242"}))
-        assert "input_too_large" not in made["warnings"]
+        warnings = made["warnings"]
+        assert isinstance(warnings, list)
+        assert "input_too_large" not in warnings
         got = payload(await session.call_tool("recover_text", {"prune_id": made["prune_id"]}))
     assert got["raw_text"] == text
 
