@@ -7,20 +7,29 @@ raised as the SDK's ``MCPError``.
 
 from __future__ import annotations
 
+import io
+import json
 import logging
+import re
+import sys
+from collections.abc import AsyncIterator
+from typing import cast
 
+import anyio
 import mcp.types as types
 from mcp.server.context import ServerRequestContext
 from mcp.server.lowlevel import Server
 from mcp.server.stdio import stdio_server
+from mcp.shared._stream_protocols import WriteStream
 from mcp.shared.exceptions import MCPError
+from mcp.shared.message import SessionMessage
 
 from . import __version__
-from ._errors import InvalidParams, PrunerError, error_payload
+from ._errors import PARSE_ERROR, InvalidParams, JSONValue, PrunerError, error_payload
 from ._jsonrpc import tool_definitions
 from ._service import TOOLS, PrunerService
 
-__all__ = ["build_mcp_server", "serve_stdio"]
+__all__ = ["build_mcp_server", "serve_stdio", "unanswerable_line_error"]
 
 log = logging.getLogger("mcp_pruner.mcp")
 
@@ -93,9 +102,97 @@ def build_mcp_server(service: PrunerService) -> Server[object]:
     )
 
 
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def _surrogate_field(value: JSONValue, path: str = "") -> str | None:
+    """The path of the first string holding an unpaired surrogate, or ``None``."""
+    if isinstance(value, str):
+        return path or "params" if _SURROGATE_CHAR.search(value) else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found = _surrogate_field(item, f"{path}.{key}" if path else key)
+            if found is not None:
+                return found
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            found = _surrogate_field(item, f"{path}[{i}]")
+            if found is not None:
+                return found
+    return None
+
+
+_SURROGATE_CHAR = re.compile("[\ud800-\udfff]")
+
+
+def unanswerable_line_error(line: str) -> types.JSONRPCError | None:
+    """The error for a stdin line the SDK would drop without an answer; ``None`` for the others.
+
+    The SDK parses each line with pydantic, which refuses unpaired surrogate escapes
+    (``"\\ud83d"``, what a JavaScript client emits for half an emoji) and then answers
+    nothing, so the client would wait for its timeout. Such a line gets ``-32602``
+    naming the field; a line that is not JSON at all gets ``-32700``.
+    """
+    stripped = line.strip()
+    if not stripped:
+        return None
+    if stripped[0] not in "{[":
+        return types.JSONRPCError(
+            jsonrpc="2.0", id=None, error=types.ErrorData(code=PARSE_ERROR, message="Parse error: not JSON")
+        )
+    if _SURROGATE_ESCAPE.search(stripped) is None:
+        return None
+    try:
+        message: JSONValue = json.loads(stripped)
+    except ValueError:
+        return None
+    if not isinstance(message, dict):
+        return None
+    params = message.get("params")
+    field = _surrogate_field(params) if isinstance(params, dict) else None
+    raw_id = message.get("id")
+    if field is None or not isinstance(raw_id, str | int) or isinstance(raw_id, bool):
+        return None
+    field = field.removeprefix("arguments.")
+    payload = error_payload(
+        InvalidParams(field, "contains an unpaired UTF-16 surrogate, which is not valid Unicode text")
+    )
+    return types.JSONRPCError(
+        jsonrpc="2.0",
+        id=raw_id,
+        error=types.ErrorData(code=payload.code, message=payload.message, data=payload.data),
+    )
+
+
+class _GuardedStdin:
+    """stdin as lines for the SDK, minus the lines answered here (see :func:`unanswerable_line_error`)."""
+
+    def __init__(self) -> None:
+        wrapper = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace", newline="\n")
+        self._source = anyio.wrap_file(wrapper)
+        self._writer: WriteStream[SessionMessage] | None = None
+        self._ready = anyio.Event()
+
+    def attach(self, writer: WriteStream[SessionMessage]) -> None:
+        self._writer = writer
+        self._ready.set()
+
+    async def __aiter__(self) -> AsyncIterator[str]:
+        async for line in self._source:
+            error = unanswerable_line_error(line)
+            if error is None:
+                yield line
+                continue
+            await self._ready.wait()
+            if self._writer is not None:
+                await self._writer.send(SessionMessage(error))
+
+
 async def serve_stdio(service: PrunerService) -> None:
     """Serve MCP over this process's stdin/stdout until the client closes stdin."""
     server = build_mcp_server(service)
-    async with stdio_server() as (read_stream, write_stream):
+    stdin = _GuardedStdin()
+    async with stdio_server(stdin=cast("anyio.AsyncFile[str]", stdin)) as (read_stream, write_stream):
+        stdin.attach(write_stream)
         log.info("serving MCP over stdio", extra={"transport": "stdio", "version": __version__})
         await server.run(read_stream, write_stream, server.create_initialization_options())

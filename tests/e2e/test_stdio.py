@@ -313,11 +313,17 @@ async def test_two_million_characters_get_through_stdio(tmp_path: Path) -> None:
     assert got["raw_text"] == text
 
 
-def test_garbage_lines_on_stdin_do_not_stop_the_server(tmp_path: Path) -> None:
-    """Raw stdio (no SDK): lines that are not JSON-RPC are dropped and the next request is answered.
+def error_code(message: dict[str, object]) -> object:
+    error = message.get("error")
+    return error.get("code") if isinstance(error, dict) else None
 
-    The SDK's stdio server sends no -32700 for such lines (it cannot know the id); a lone surrogate
-    escape (``\\ud800``) is refused by its JSON parser the same way, so no answer comes for it.
+
+def test_garbage_lines_on_stdin_are_answered_and_do_not_stop_the_server(tmp_path: Path) -> None:
+    """Raw stdio (no SDK client): bad lines get an error answer and the next request is answered.
+
+    The SDK's stdio server drops a line it cannot parse without answering; our stdin guard answers
+    a non-JSON line with -32700 (id null) and a lone surrogate escape (``\\ud800``, valid JSON but
+    not Unicode) with -32602 naming the field, so a client never waits for its timeout.
     """
     store = tmp_path / "store.sqlite3"
     process = subprocess.Popen(
@@ -342,13 +348,16 @@ def test_garbage_lines_on_stdin_do_not_stop_the_server(tmp_path: Path) -> None:
         process.stdin.write((obj if isinstance(obj, bytes) else json.dumps(obj).encode()) + b"\n")
         process.stdin.flush()
 
+    skipped: list[dict[str, object]] = []
+
     def answer_to(id_: int) -> dict[str, object]:
         deadline = time.monotonic() + 30
         while True:
             message = json.loads(lines.get(timeout=max(0.1, deadline - time.monotonic())))
+            assert isinstance(message, dict)
             if message.get("id") == id_:
-                assert isinstance(message, dict)
                 return message
+            skipped.append(message)
 
     try:
         send({"jsonrpc": "2.0", "id": 1, "method": "initialize",
@@ -377,12 +386,19 @@ def test_garbage_lines_on_stdin_do_not_stop_the_server(tmp_path: Path) -> None:
             b'"arguments":{"text":"a\\ud800","goal_hint":""}}}',
         ):
             send(garbage)
+        refused = answer_to(3)
+        assert error_code(refused) == -32602
+        error = refused["error"]
+        assert isinstance(error, dict)
+        assert error["data"]["field"] == "text"
         send({"jsonrpc": "2.0", "id": 4, "method": "tools/call",
               "params": {"name": "recover_text", "arguments": {"prune_id": made["prune_id"]}}})  # fmt: skip
         recovered = answer_to(4)["result"]
         assert isinstance(recovered, dict)
         assert recovered["structuredContent"]["raw_text"] == "x\ny"
         assert process.poll() is None
+        parse_errors = [m for m in skipped if m.get("id") is None and error_code(m) == -32700]
+        assert len(parse_errors) >= 2  # "not json at all {" and the invalid UTF-8 line
     finally:
         assert process.stdin is not None
         process.stdin.close()
