@@ -111,7 +111,7 @@ def analyze(lines: Sequence[str], goal: str, source_type: SourceType | None) -> 
         base, alerts = _log_base(st, sev, n)
     else:
         st = code_structure(lines) if st_type is SourceType.CODE else doc_structure(lines)
-        rel, _ = _normalise(structural_relevance(raw, st, term_weight, hits))
+        rel, _ = _normalise(structural_relevance(raw, st, term_weight, hits, goal_t))
         base = st.prior
     units = (st.units or [Unit(0, n)]) if n else []
     return Analysis(

@@ -26,6 +26,9 @@ _MAX_PARSE_CHARS: Final = 3_000_000
 _IMPORT_FLOOR: Final = 0.6
 """Imports change with the code that uses them and cost little: worth keeping when budget allows."""
 
+_COMMENT_PRIOR: Final = -0.05
+_HEADER_PRIOR: Final = 0.15
+
 _IMPORT: Final = re.compile(
     r"^\s*(?:import\b|from\s+[\w.]+\s+import\b|use\s+[\w:{]|using\s+[\w.]+;|#include\b|require\b|"
     r"package\s+[\w.]+|(?:const|let|var)\s+[\w{}\s,]+=\s*require\()"
@@ -68,16 +71,18 @@ def code_structure(lines: Sequence[str]) -> Structure:
     header_groups = merge_ranges(header_groups)
     gs, ge = set_groups(n, header_groups)
     prior = [-0.2 if not line.strip() else 0.0 for line in lines]
+    comment = [False] * n
     for a, b in parsed.comment_rows:
         for i in range(a, min(b, n)):
-            prior[i] = -0.05
+            prior[i] = _COMMENT_PRIOR
+            comment[i] = True
     floor = [0.0] * n
     for a, b in parsed.import_rows:
         for i in range(a, min(b, n)):
             floor[i] = _IMPORT_FLOOR
     for s in scopes:
         for i in range(s.start, s.header_end):
-            prior[i] += 0.15
+            prior[i] += _HEADER_PRIOR
     st = Structure(
         scopes=scopes,
         line_scope=line_scope,
@@ -87,6 +92,7 @@ def code_structure(lines: Sequence[str]) -> Structure:
         prior=prior,
         must_keep=[False] * n,
         floor=floor,
+        comment=comment,
         notes=[f"lang={lang}"],
     )
     return st

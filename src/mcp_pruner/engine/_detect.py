@@ -43,6 +43,8 @@ _STACK: Final = re.compile(
 )
 """Stack-trace lines: part of a log record, they count for no side."""
 _SAMPLE: Final = 600
+_EARLY: Final = 200
+"""After this many sampled lines, plain code (hardly a log or stack line, little prose) ends the scan."""
 
 
 def _sample(lines: Sequence[str]) -> list[str]:
@@ -62,7 +64,9 @@ def detect_source_type(lines: Sequence[str]) -> SourceType:
     logs = code = docs = stack = 0
     in_fence = False
     outside: list[str] = []
-    for line in sample:
+    for k, line in enumerate(sample):
+        if k == _EARLY and logs + stack <= 0.02 * k and code >= 0.25 * k and docs <= 0.25 * code:
+            return SourceType.CODE
         if _STACK.match(line):
             stack += 1
             continue

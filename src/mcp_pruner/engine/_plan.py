@@ -38,6 +38,14 @@ _STRONG_EVIDENCE: Final = 3.0
 _ADAPTIVE_SMALL: Final = 250
 """Below this many tokens adaptive mode keeps everything: a marker would cost what it saves."""
 _LOG_CEIL: Final = 0.6
+_FOCUS_CUT: Final = 0.45
+_FOCUS_MARGIN: Final = 1.4
+_FOCUS_FLOOR: Final = 0.27
+_FOCUS_CEIL: Final = 0.5
+"""Strong evidence: adaptive keeps the lines scoring >= 0.45 of the best (x1.4 for context and
+markers), between 27% and 50% of the tokens: a focused match keeps little, a diffuse one more."""
+_FILL_SHARE: Final = 1.0
+"""A removed gap costing less than this share of a marker is kept instead."""
 
 
 def _hard_min_keep(n: int, budget: Budget) -> int:
@@ -61,6 +69,9 @@ def _adaptive_target(a: Analysis, total: int) -> float:
     Nothing matched (or no goal): the floor, i.e. structure only. A match of one
     specific term in a rare place (evidence around 3: weight 1 x IDF) already
     earns the ceiling; generic words alone (weight 0.25) earn a fraction.
+    With strong evidence the target follows the matches instead: the tokens of
+    the lines scoring near the top, plus room for their context (a focused match
+    keeps ~27%, a match spread over the whole text up to half).
     """
     if total <= _ADAPTIVE_SMALL:
         return float(total)
@@ -69,7 +80,13 @@ def _adaptive_target(a: Analysis, total: int) -> float:
         alert_cost = sum(t for t, al in zip(a.line_tokens, a.alerts, strict=True) if al)
         return min(_LOG_CEIL * total, max(floor, 1.3 * alert_cost + 0.05 * total))
     strength = min(1.0, a.evidence / _STRONG_EVIDENCE)
-    return max(floor, (_ADAPTIVE_FLOOR + (_ADAPTIVE_CEIL - _ADAPTIVE_FLOOR) * strength) * total)
+    target = max(floor, (_ADAPTIVE_FLOOR + (_ADAPTIVE_CEIL - _ADAPTIVE_FLOOR) * strength) * total)
+    if strength >= 1.0:
+        focus = _FOCUS_MARGIN * sum(
+            t for t, r in zip(a.line_tokens, a.line_scores, strict=True) if r >= _FOCUS_CUT
+        )
+        target = min(_FOCUS_CEIL * total, max(_FOCUS_FLOOR * total, floor, focus))
+    return target
 
 
 def _blocks(keep: Sequence[bool]) -> list[tuple[int, int]]:
@@ -148,7 +165,7 @@ def plan_selection(
     extra = _ANNOTATE_TOKENS if budget.annotate_lines else 0
     line_cost: Sequence[int] = [t + extra for t in a.line_tokens] if extra else a.line_tokens
     marker = _MARKER_ESTIMATE[a.source_type] if budget.include_markers else 0.0
-    costs = Costs(line_cost, marker, marker)
+    costs = Costs(line_cost, marker, _FILL_SHARE * marker)
     base = a.base or [0.0] * n
     priority = [_REL_WEIGHT * r + b for r, b in zip(rel, base, strict=True)]
     if a.structure.floor:
@@ -180,7 +197,7 @@ def plan_selection(
             cost += marker_tokens
             # Price markers at what they really cost here, then choose again.
             mean = marker_tokens / len(spans)
-            costs = Costs(line_cost, mean, mean)
+            costs = Costs(line_cost, mean, _FILL_SHARE * mean)
         if cost <= target + tolerance or g.forced_cost >= target:
             break
         if attempt:

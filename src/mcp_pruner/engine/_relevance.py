@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 from collections.abc import Sequence
 from typing import Final
 
 from ._structure import Structure
-from ._terms import word_parts
+from ._terms import GoalTerms, word_parts
 
 __all__ = ["spread", "structural_relevance"]
 
@@ -32,6 +33,15 @@ _DENSITY_DECAY: Final = 0.95
 _COVERAGE_WEIGHT: Final = 0.3
 _COVERAGE_WIDTH: Final = 5
 """Lines near *different* goal terms beat lines near one term repeated."""
+_COMMENT_DAMP: Final = 0.1
+"""A match inside a comment or docstring (javadoc) counts this much of a match in code, for the
+line and for its block: comments name what the code is about, the code is what changes."""
+_EXACT_NAME: Final = 2.0
+"""A definition whose whole name is a goal word, relative to the best term's weight."""
+_BARE: Final = re.compile(r"[A-Za-z_$][\w$]*")
+_COHESION: Final = 0.8
+_COHESION_MAX_LINES: Final = 40
+"""Lines of a small block (at most 40 lines) get 0.8 of the block's best line: blocks are read whole."""
 
 
 def spread(scores: Sequence[float], decay: float = _DECAY) -> list[float]:
@@ -82,12 +92,50 @@ def coverage(n: int, hits: dict[str, list[int]], weight: dict[str, float], width
     return out
 
 
+def _exact_names(st: Structure, term_weight: dict[str, float], goal: GoalTerms | None) -> list[float]:
+    """Per scope, a bonus when its bare name *is* a specific goal word or compound (``parse_headers``).
+
+    A name shared by several definitions (overloads) splits the bonus between them.
+    """
+    out = [0.0] * len(st.scopes)
+    if goal is None or not term_weight:
+        return out
+    top = max(term_weight.values())
+    keys: list[str] = []
+    for sc in st.scopes:
+        bare = sc.name[len(sc.kind) :].strip() if sc.name.startswith(sc.kind) else sc.name
+        low = bare.lower()
+        key = ""
+        if _BARE.fullmatch(bare) is not None:
+            if low in goal.phrases:
+                key = low
+            else:
+                parts = word_parts(bare)
+                if len(parts) == 1 and goal.weights.get(parts[0], 0.0) >= 1.0 and parts[0] in term_weight:
+                    key = parts[0]
+        keys.append(key)
+    counts: dict[str, int] = {}
+    for key in keys:
+        if key:
+            counts[key] = counts.get(key, 0) + 1
+    for k, key in enumerate(keys):
+        if key:
+            out[k] = _EXACT_NAME * top / counts[key]
+    return out
+
+
 def structural_relevance(
-    raw: Sequence[float], st: Structure, term_weight: dict[str, float], hits: dict[str, list[int]]
+    raw: Sequence[float],
+    st: Structure,
+    term_weight: dict[str, float],
+    hits: dict[str, list[int]],
+    goal: GoalTerms | None = None,
 ) -> list[float]:
     """Line relevance = own match + neighbours' (decaying) + the evidence of the enclosing blocks."""
     n = len(raw)
-    near = spread(raw)
+    if st.comment:
+        raw = [r * _COMMENT_DAMP if c and r > 0.0 else r for r, c in zip(raw, st.comment, strict=True)]
+    near = spread(raw, _DECAY)
     dens = density(raw, _DENSITY_DECAY)
     cov = coverage(n, hits, term_weight, _COVERAGE_WIDTH)
     rel = [r + _DENSITY_WEIGHT * d + _COVERAGE_WEIGHT * c for r, d, c in zip(near, dens, cov, strict=True)]
@@ -107,11 +155,11 @@ def structural_relevance(
                 best[s] = v
             total[s] += v
             s = st.scopes[s].parent
-    evidence = [0.0] * len(st.scopes)
+    evidence = _exact_names(st, term_weight, goal)
     for k, sc in enumerate(st.scopes):
         name_hit = sum(term_weight.get(p, 0.0) for p in set(word_parts(sc.name)))
         size = max(1, sc.end - sc.start)
-        evidence[k] = _NAME_WEIGHT * name_hit + best[k] + math.sqrt(total[k]) / math.log2(size + 2)
+        evidence[k] += _NAME_WEIGHT * name_hit + best[k] + math.sqrt(total[k]) / math.log2(size + 2)
     out = list(rel)
     for i in range(n):
         s = st.line_scope[i]
@@ -122,4 +170,16 @@ def structural_relevance(
         if p >= 0:
             bonus += _PARENT * _BLOCK_WEIGHT * evidence[p]
         out[i] += bonus
+    if _COHESION > 0.0:
+        top = [0.0] * len(st.scopes)
+        for i in range(n):
+            s = st.line_scope[i]
+            if s >= 0 and out[i] > top[s]:
+                top[s] = out[i]
+        for i in range(n):
+            s = st.line_scope[i]
+            if s >= 0:
+                sc = st.scopes[s]
+                if sc.end - sc.start <= _COHESION_MAX_LINES:
+                    out[i] = max(out[i], _COHESION * top[s])
     return out

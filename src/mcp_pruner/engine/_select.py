@@ -39,6 +39,8 @@ class Greedy:
     __slots__ = (
         "_before",
         "_changed",
+        "_headed",
+        "_new_headed",
         "costs",
         "forced_cost",
         "keep",
@@ -60,6 +62,9 @@ class Greedy:
         self._changed: list[int] = []
         self._before = (0, 0, 0)
         self.forced_cost = 0.0
+        self._headed = [False] * len(st.scopes)
+        """Scopes whose headers (and their ancestors') a take has kept, with the gaps around them settled."""
+        self._new_headed: list[int] = []
 
     @property
     def cost(self) -> float:
@@ -108,9 +113,12 @@ class Greedy:
         st = self.st
         out.append((st.group_start[i], st.group_end[i]))
         s = st.line_scope[i] if st.line_scope else -1
-        while s >= 0:
+        headed = self._headed
+        while s >= 0 and not headed[s]:
             sc = st.scopes[s]
             out.append((sc.start, sc.header_end))
+            headed[s] = True
+            self._new_headed.append(s)
             s = sc.parent
 
     def take(self, i: int, budget: float | None) -> bool:
@@ -118,6 +126,7 @@ class Greedy:
         if self.keep[i]:
             return True
         ranges: list[tuple[int, int]] = []
+        self._new_headed = []
         self._expand(i, ranges)
         # Header lines may belong to groups (a multi-line signature): widen them too.
         full: list[tuple[int, int]] = []
@@ -141,6 +150,8 @@ class Greedy:
         self._changed = []
         self._mark(a, b)
         self.forced_cost = self.cost
+        # A forced range may shrink a gap next to a header: let the next take settle it again.
+        self._headed = [False] * len(self.st.scopes)
 
     def run_ratio(self, utility: Sequence[float], budget: float) -> None:
         """Lazy greedy on utility per token: cheap neighbours of kept regions rise as regions grow.
@@ -184,8 +195,11 @@ class Greedy:
         """Revert the last :meth:`take`."""
         for j in self._changed:
             self.keep[j] = False
+        for s in self._new_headed:
+            self._headed[s] = False
         self.tokens, self.runs, self.kept_lines = self._before
         self._changed = []
+        self._new_headed = []
 
     def run(self, order: Sequence[int], budget: float) -> None:
         """Take lines in ``order`` while they fit in ``budget``."""

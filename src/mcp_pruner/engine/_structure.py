@@ -48,7 +48,8 @@ class Structure:
     ``group_start``/``group_end`` are filled for every line (a line alone is a
     group of one); ``prior`` is the structural worth of a line before the goal
     is read, added to its relevance; ``floor`` a priority a line has whatever
-    its relevance (imports: cheap context, never above a real match);
+    its relevance (imports: cheap context, never above a real match); ``comment``
+    marks comment and docstring lines (code only);
     ``must_keep`` lines are taken before anything else; logs also fill
     ``template_of`` (index into ``templates``) so markers can say what collapsed.
     """
@@ -63,6 +64,7 @@ class Structure:
     floor: list[float] = field(default_factory=list)
     template_of: list[int] = field(default_factory=list)
     templates: list[str] = field(default_factory=list)
+    comment: list[bool] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
 

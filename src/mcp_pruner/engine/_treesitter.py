@@ -157,9 +157,9 @@ def _load(name: str) -> object:
 @dataclass(frozen=True, slots=True)
 class _Grammar:
     language: ts.Language
-    defs: ts.Query
+    query: ts.Query
+    """Definitions (``@def``), comments and imports in one pass over the tree."""
     errors: ts.Query
-    aux: ts.Query
 
 
 _GRAMMARS: dict[str, _Grammar] = {}
@@ -175,9 +175,7 @@ def _grammar(name: str) -> _Grammar:
         if g is None:
             lang = ts.Language(_load(name))
             pattern = " ".join(f"({t}) @def" for t in _DEF_TYPES[name])
-            g = _Grammar(
-                lang, ts.Query(lang, pattern), ts.Query(lang, "(ERROR) @e"), ts.Query(lang, _AUX[name])
-            )
+            g = _Grammar(lang, ts.Query(lang, f"{pattern} {_AUX[name]}"), ts.Query(lang, "(ERROR) @e"))
             _GRAMMARS[name] = g
     return g
 
@@ -292,7 +290,8 @@ def parse_scopes(source: bytes, n_lines: int, language: str) -> Parsed | None:
         return None
     root = tree.root_node
     err = _error_rows(root, grammar) / max(1, n_lines) if root.has_error else 0.0
-    nodes = ts.QueryCursor(grammar.defs).captures(root).get("def", [])
+    caps = ts.QueryCursor(grammar.query).captures(root)
+    nodes = caps.get("def", [])
     raw: list[tuple[int, int, int, str, str]] = []
     for node in nodes:
         end = node.end_point.row + 1
@@ -305,5 +304,6 @@ def parse_scopes(source: bytes, n_lines: int, language: str) -> Parsed | None:
         name = _name_of(node)
         raw.append((start, -end, _header_end(node, node.start_point.row), kw, name))
     raw.sort()
-    aux = ts.QueryCursor(grammar.aux).captures(root)
-    return Parsed(nest_scopes(raw, n_lines), err, _rows(aux.get("comment", [])), _rows(aux.get("import", [])))
+    return Parsed(
+        nest_scopes(raw, n_lines), err, _rows(caps.get("comment", [])), _rows(caps.get("import", []))
+    )

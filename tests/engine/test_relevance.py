@@ -1,0 +1,52 @@
+"""Relevance rules for code: comment damping, exact definition names, block cohesion."""
+
+from __future__ import annotations
+
+from mcp_pruner._contract import SourceType
+from mcp_pruner.engine import analyze
+
+FILLER = [f"def helper_{k}(x):\n    y = x + {k}\n    return y\n" for k in range(12)]
+
+
+def _lines(*parts: str) -> list[str]:
+    return "\n".join(parts).split("\n")
+
+
+def _score(lines: list[str], goal: str, needle: str) -> float:
+    a = analyze(lines, goal, SourceType.CODE)
+    return max(s for line, s in zip(lines, a.line_scores, strict=True) if needle in line)
+
+
+def test_match_in_code_beats_match_in_comment() -> None:
+    lines = _lines(
+        *FILLER[:6],
+        "def alpha(x):\n    # the throttle is applied by the caller\n    return x\n",
+        *FILLER[6:],
+        "def beta(x):\n    limit = throttle(x)\n    return limit\n",
+    )
+    assert _score(lines, "throttle", "limit = throttle(x)") > _score(lines, "throttle", "# the throttle")
+
+
+def test_definition_named_after_goal_word_wins() -> None:
+    lines = _lines(
+        "class Store:",
+        *("    " + line for part in FILLER[:6] for line in part.split("\n")),
+        "    def get_value(self, key):\n        found = self.keys[key]\n        return found",
+        "    def value(self, key):\n        return self.get_value(key)",
+        *("    " + line for part in FILLER[6:] for line in part.split("\n")),
+        "    def set_value(self, key, item):\n        self.keys[key] = item",
+    )
+    goal = "value method must follow the standard"
+    named = _score(lines, goal, "def value(self, key):")
+    assert named > 1.1 * _score(lines, goal, "def get_value(self, key):")
+    assert named > 1.1 * _score(lines, goal, "def set_value(self, key, item):")
+
+
+def test_small_matched_block_is_read_whole() -> None:
+    body = "\n".join(f"    step_{k}(token)" for k in range(20))
+    lines = _lines(*FILLER[:6], f"def rotate(token):\n{body}\n    return token\n", *FILLER[6:])
+    a = analyze(lines, "rotate", SourceType.CODE)
+    start = lines.index("def rotate(token):")
+    block = a.line_scores[start : start + 22]
+    assert min(block) >= 0.75 * max(block)
+    assert min(block) > max(a.line_scores[: start - 3])
