@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ._contract import Annotation, format_marker
-from .engine import Budget, RemovedBlock, Selection
+from .engine import Budget, RemovedBlock, Selection, removed_runs
 
 __all__ = ["Rendered", "allowed_removed", "render", "selection_problem", "split_lines"]
 
@@ -38,21 +38,6 @@ def allowed_removed(n_lines: int, budget: Budget) -> int:
     return max(0, min(by_ratio, by_min_keep))
 
 
-def _runs(keep: Sequence[bool]) -> list[tuple[int, int]]:
-    runs: list[tuple[int, int]] = []
-    i, n = 0, len(keep)
-    while i < n:
-        if keep[i]:
-            i += 1
-            continue
-        j = i
-        while j < n and not keep[j]:
-            j += 1
-        runs.append((i + 1, j))
-        i = j
-    return runs
-
-
 def selection_problem(selection: Selection, n_lines: int, budget: Budget) -> str | None:
     """Why a selection breaks an invariant (``None`` when it is sound)."""
     if len(selection.keep) != n_lines:
@@ -60,7 +45,7 @@ def selection_problem(selection: Selection, n_lines: int, budget: Budget) -> str
     removed = n_lines - sum(selection.keep)
     if removed > allowed_removed(n_lines, budget):
         return "hard bounds exceeded"
-    runs = _runs(selection.keep)
+    runs = [(start + 1, end) for start, end in removed_runs(selection.keep)]
     if [(b.start, b.end) for b in selection.blocks] != runs:
         return "blocks do not match keep"
     return None

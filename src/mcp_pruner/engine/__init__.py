@@ -1,7 +1,7 @@
 """Pruning engines: turn (lines, goal, source type, budget) into a :class:`Selection`."""
 
 from ._heuristic import Analysis, analyze, detect_source_type, prune_lines, select
-from ._types import MARKER_ID_PLACEHOLDER, Budget, RemovedBlock, Selection, Unit, marker_text
+from ._types import MARKER_ID_PLACEHOLDER, Budget, RemovedBlock, Selection, Unit, marker_text, removed_runs
 
 __all__ = [
     "MARKER_ID_PLACEHOLDER",
@@ -14,5 +14,6 @@ __all__ = [
     "detect_source_type",
     "marker_text",
     "prune_lines",
+    "removed_runs",
     "select",
 ]

@@ -16,7 +16,7 @@ from .._contract import SourceType
 from .._tokens import count_line_tokens
 from ._reasons import block_reason
 from ._select import Costs, Greedy
-from ._types import Budget, RemovedBlock, marker_text
+from ._types import Budget, RemovedBlock, marker_text, removed_runs
 
 if TYPE_CHECKING:
     from ._analysis import Analysis
@@ -87,22 +87,6 @@ def _adaptive_target(a: Analysis, total: int) -> float:
         )
         target = min(_FOCUS_CEIL * total, max(_FOCUS_FLOOR * total, floor, focus))
     return target
-
-
-def _blocks(keep: Sequence[bool]) -> list[tuple[int, int]]:
-    out: list[tuple[int, int]] = []
-    n = len(keep)
-    i = 0
-    while i < n:
-        if keep[i]:
-            i += 1
-            continue
-        j = i
-        while j < n and not keep[j]:
-            j += 1
-        out.append((i, j))
-        i = j
-    return out
 
 
 def _take_alerts(g: Greedy, a: Analysis, order: Sequence[int], budget: float, adaptive: bool) -> None:
@@ -188,7 +172,7 @@ def plan_selection(
     for attempt in range(_RETRIES):
         g = _choose(a, order, priority, costs, allowed, min_keep, adaptive)
         keep = g.keep
-        spans = _blocks(keep)
+        spans = removed_runs(keep)
         reasons = [block_reason(a.lines, st, starts, lo, hi) for lo, hi in spans]
         cost = float(sum(c for c, k in zip(line_cost, keep, strict=True) if k))
         if budget.include_markers and spans:

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
 from .._contract import SourceType, format_marker
 
-__all__ = ["MARKER_ID_PLACEHOLDER", "Budget", "RemovedBlock", "Selection", "Unit", "marker_text"]
+__all__ = [
+    "MARKER_ID_PLACEHOLDER",
+    "Budget",
+    "RemovedBlock",
+    "Selection",
+    "Unit",
+    "marker_text",
+    "removed_runs",
+]
 
 MARKER_ID_PLACEHOLDER: Final = "prn_0000000000"
 """Same length as a real prune_id: what engines use to price a marker before the id exists."""
@@ -16,6 +25,22 @@ MARKER_ID_PLACEHOLDER: Final = "prn_0000000000"
 def marker_text(start: int, end: int, reason: str) -> str:
     """A marker as it will be rendered (with a placeholder id of the real length)."""
     return format_marker(MARKER_ID_PLACEHOLDER, start, end, reason)
+
+
+def removed_runs(keep: Sequence[bool]) -> list[tuple[int, int]]:
+    """The maximal runs of removed lines as 0-based ``(start, end)`` pairs, end exclusive."""
+    out: list[tuple[int, int]] = []
+    i, n = 0, len(keep)
+    while i < n:
+        if keep[i]:
+            i += 1
+            continue
+        j = i
+        while j < n and not keep[j]:
+            j += 1
+        out.append((i, j))
+        i = j
+    return out
 
 
 @dataclass(frozen=True, slots=True)
