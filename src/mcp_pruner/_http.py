@@ -119,6 +119,8 @@ def banner(host: str, port: int) -> str:
         f"  GET  {base}/health  status and metrics\n"
         f"       {base}/mcp     MCP streamable HTTP\n"
         f"try:\n  {example}\n"
+        "(a text this small comes back whole: removing it would cost more than its marker;\n"
+        " on a real file try: mcp-pruner prune FILE --goal '...')\n"
     )
 
 
