@@ -113,3 +113,5 @@ def test_goal_terms_split_and_stemmed() -> None:
     assert word_parts("HTTPServer.parseHeaders(cookies)") == ["http", "server", "pars", "header", "cooki"]
     assert stem("entries") == stem("entry")
     assert stem("parsing") == stem("parse")
+    assert stem("negotiation") == stem("negotiate") == stem("negotiates")
+    assert stem("redirection") == stem("redirect")

@@ -62,6 +62,8 @@ _MIN_IDF_SHARE: Final = 0.02
 
 
 _STEMS: dict[str, str] = {}
+_ION_MIN: Final = 8
+"""Nouns in -ion (8+ letters) lose it, so they meet their verb: ``validation`` and ``validate``."""
 _STEM_CACHE_MAX: Final = 200_000
 _SCAN_CHARS: Final = 400
 """Only the head of a very long line is tokenised (a minified line or a log payload)."""
@@ -91,6 +93,8 @@ def _stem(word: str) -> str:
         w = w[:-2]
     elif w.endswith("s") and not w.endswith("ss") and len(w) > 3:
         w = w[:-1]
+    if w.endswith("ion") and len(w) >= _ION_MIN:  # negotiation -> negotiat, like negotiate
+        w = w[:-3]
     if len(w) > 3 and w[-1] in "ey":
         w = w[:-1] + ("i" if w[-1] == "y" else "")
     return w
