@@ -76,8 +76,6 @@ log = logging.getLogger("mcp_pruner.rerank")
 
 _MIN_RESERVE_S: Final = 0.05
 """Least time kept back from the deadline to apply reranker scores."""
-_NO_PRUNE_BEGIN: Final = "⟦NO_PRUNE_BEGIN⟧"
-_NO_PRUNE_END: Final = "⟦NO_PRUNE_END⟧"
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,27 +122,14 @@ def resolve_chain(settings: Settings) -> tuple[str, ...]:
     return tuple(chain)
 
 
-def _no_prune_violations(lines: Sequence[str], keep: Sequence[bool]) -> int:
-    inside = False
-    dropped = 0
-    for line, kept in zip(lines, keep, strict=False):
-        opens = _NO_PRUNE_BEGIN in line
-        if (inside or opens) and not kept:
-            dropped += 1
-        if opens:
-            inside = True
-        if _NO_PRUNE_END in line:
-            inside = False
-    return dropped
-
-
-def _defects(selection: Selection, lines: Sequence[str], budget: Budget) -> set[str]:
+def _defects(selection: Selection, analysis: Analysis, budget: Budget) -> set[str]:
     """What is wrong with a selection (empty when it is sound)."""
     out: set[str] = set()
-    problem = selection_problem(selection, len(lines), budget)
+    problem = selection_problem(selection, len(analysis.lines), budget)
     if problem is not None:
         return {problem}
-    if _no_prune_violations(lines, selection.keep):
+    keep = selection.keep
+    if any(not keep[i] for start, end in analysis.protected for i in range(start, end)):
         out.add("no_prune dropped")
     if "constraints_unmet" in selection.warnings:
         out.add("constraints_unmet")
@@ -284,7 +269,7 @@ class PruningBackendManager:
             return BackendOutcome(
                 selection=selection, backend="heuristic", engine="heuristic", units_total=len(analysis.units)
             )
-        return await self._prune_reranked(analysis, lines, goal, budget, deadline, analyze_s, key)
+        return await self._prune_reranked(analysis, goal, budget, deadline, analyze_s, key)
 
     def stats(self) -> dict[str, JSONValue]:
         """Figures for ``health`` (merged into its metrics by the service)."""
@@ -323,7 +308,6 @@ class PruningBackendManager:
     async def _prune_reranked(
         self,
         analysis: Analysis,
-        lines: Sequence[str],
         goal: str,
         budget: Budget,
         deadline: float,
@@ -341,7 +325,9 @@ class PruningBackendManager:
         async with anyio.create_task_group() as tg:
             tg.start_soon(run_heuristic)
             attempt = await self._run_chain(analysis, goal, budget, deadline, reserve)
-            defects = _defects(attempt.selection, lines, budget) if attempt.selection is not None else set()
+            defects = (
+                _defects(attempt.selection, analysis, budget) if attempt.selection is not None else set()
+            )
             if attempt.selection is None or defects:
                 with anyio.move_on_after(max(0.0, deadline - anyio.current_time())):
                     await heuristic_ready.wait()
@@ -351,7 +337,7 @@ class PruningBackendManager:
             selection is not None
             and defects
             and heuristic
-            and defects - _defects(heuristic[0], lines, budget)
+            and defects - _defects(heuristic[0], analysis, budget)
         ):
             log.warning(
                 "reranked selection is worse-formed than the heuristic's; using the heuristic",
