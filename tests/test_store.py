@@ -17,6 +17,8 @@ import pytest
 from mcp_pruner import _store
 from mcp_pruner._errors import PruneIdNotFound
 from mcp_pruner._store import TextStore, new_prune_id
+from mcp_pruner._tokens import count_line_tokens
+from mcp_pruner.engine import MARKER_ID_PLACEHOLDER
 
 TTL = 3600
 BIG = 10 * 1024 * 1024
@@ -85,7 +87,22 @@ def test_prune_ids_are_short_and_unique() -> None:
     ids = {new_prune_id() for _ in range(2000)}
     assert len(ids) == 2000
     for pid in ids:
-        assert re.fullmatch(r"prn_[a-z2-9]{10}", pid)
+        assert re.fullmatch(r"prn_[0-9]{12}", pid)
+
+
+def test_prune_id_costs_few_tokens() -> None:
+    """Every marker repeats the id: it must stay cheap, and cost what the engine's placeholder costs."""
+    ids = [new_prune_id() for _ in range(200)]
+    assert set(count_line_tokens(ids)) == set(count_line_tokens([MARKER_ID_PLACEHOLDER])) == {7}
+
+
+def test_taken_prune_id_is_replaced_not_overwritten(store: TextStore) -> None:
+    first = store.put("first text\n", "prn_000000000001")
+    second = store.put("second text\n", "prn_000000000001")
+    assert first == "prn_000000000001"
+    assert second != first
+    assert store.get(first) == "first text\n"
+    assert store.get(second) == "second text\n"
 
 
 def test_unknown_id_is_not_found(store: TextStore) -> None:

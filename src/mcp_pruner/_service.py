@@ -72,6 +72,8 @@ class _MemoryStore:
         self._texts: dict[str, str] = {}
 
     def put(self, text: str, prune_id: str) -> str:
+        while prune_id in self._texts:  # never overwrite a text that can still be recovered
+            prune_id = new_prune_id()
         self._texts[prune_id] = text
         return prune_id
 

@@ -31,8 +31,11 @@ __all__ = ["PRUNE_ID_PREFIX", "StoreStats", "TextStore", "new_prune_id"]
 log = logging.getLogger("mcp_pruner.store")
 
 PRUNE_ID_PREFIX: Final = "prn_"
-_ID_ALPHABET: Final = "abcdefghijkmnpqrstuvwxyz23456789"
-_ID_LEN: Final = 10
+_ID_DIGITS: Final = 12
+"""``prn_`` + 12 digits (40 bits): always 7 tokens in o200k_base (digits go three to a token); 10
+random letters and digits cost 2 more on average, and a varying number. Every marker repeats the id;
+a clash with a stored id is detected on insert and a new id drawn."""
+_ID_ATTEMPTS: Final = 8
 _PURGE_EVERY_S: Final = 60.0
 _DECODED_CACHE: Final = 8
 
@@ -56,8 +59,8 @@ CREATE INDEX IF NOT EXISTS texts_last_used ON texts(last_used);
 
 
 def new_prune_id() -> str:
-    """A short random id: ``prn_`` + 10 characters (50 bits), cheap in tokens."""
-    return PRUNE_ID_PREFIX + "".join(secrets.choice(_ID_ALPHABET) for _ in range(_ID_LEN))
+    """A short random id, cheap in tokens: ``prn_`` + 12 decimal digits."""
+    return f"{PRUNE_ID_PREFIX}{secrets.randbelow(10**_ID_DIGITS):0{_ID_DIGITS}d}"
 
 
 def _encode(text: str) -> bytes:
@@ -95,7 +98,10 @@ class TextStore:
             self._db.close()
 
     def put(self, text: str, prune_id: str | None = None) -> str:
-        """Store ``text`` (once per distinct content) and return a new prune_id for it."""
+        """Store ``text`` (once per distinct content) and return a new prune_id for it.
+
+        ``prune_id`` is the id wanted; if it is already taken, a fresh one is drawn and returned.
+        """
         raw = _encode(text)
         digest = hashlib.sha256(raw).hexdigest()
         pid = prune_id or new_prune_id()
@@ -114,10 +120,16 @@ class TextStore:
                         "INSERT INTO texts(hash, body, size, last_used) VALUES (?,?,?,?)",
                         (digest, body, len(body), now),
                     )
-                self._db.execute(
-                    "INSERT INTO prunes(id, hash, created, expires) VALUES (?,?,?,?)",
-                    (pid, digest, now, now + self.ttl_s),
-                )
+                for _ in range(_ID_ATTEMPTS):
+                    cur = self._db.execute(
+                        "INSERT OR IGNORE INTO prunes(id, hash, created, expires) VALUES (?,?,?,?)",
+                        (pid, digest, now, now + self.ttl_s),
+                    )
+                    if cur.rowcount == 1:
+                        break
+                    pid = new_prune_id()
+                else:
+                    raise RuntimeError("could not draw an unused prune_id")
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")

@@ -18,7 +18,7 @@ __all__ = [
     "removed_runs",
 ]
 
-MARKER_ID_PLACEHOLDER: Final = "prn_0000000000"
+MARKER_ID_PLACEHOLDER: Final = "prn_000000000000"
 """Same length as a real prune_id: what engines use to price a marker before the id exists."""
 
 
