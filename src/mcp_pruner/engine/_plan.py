@@ -106,9 +106,14 @@ def _take_alerts(g: Greedy, a: Analysis, order: Sequence[int], budget: float, ad
             break
 
 
+def _order(priority: Sequence[float]) -> list[int]:
+    """Line indices best first (stable: ties keep text order)."""
+    return sorted(range(len(priority)), key=priority.__getitem__, reverse=True)
+
+
 def _choose(
     a: Analysis,
-    order: Sequence[int],
+    order: list[int],
     priority: Sequence[float],
     costs: Costs,
     budget: float,
@@ -124,14 +129,14 @@ def _choose(
         if must and not g.keep[i]:
             g.force(st.group_start[i], st.group_end[i])
     if a.alerts:
-        _take_alerts(g, a, order, budget, adaptive)
+        _take_alerts(g, a, order or _order(priority), budget, adaptive)
     if a.source_type is not SourceType.LOGS:
-        util = [max(0.0, p) ** _SHARPNESS + 1e-4 for p in priority]
+        util = [(p if p > 0.0 else 0.0) ** _SHARPNESS + 1e-4 for p in priority]
         g.run_ratio(util, budget)
     else:
-        g.run(order, budget)
+        g.run(order or _order(priority), budget)
     if g.kept_lines < min_keep:
-        for i in order:
+        for i in order or _order(priority):
             if g.kept_lines >= min_keep:
                 break
             g.take(i, None)
@@ -154,7 +159,8 @@ def plan_selection(
     priority = [_REL_WEIGHT * r + b for r, b in zip(rel, base, strict=True)]
     if a.structure.floor:
         priority = [max(p, f) for p, f in zip(priority, a.structure.floor, strict=True)]
-    order = sorted(range(n), key=lambda i: -priority[i])
+    # Best-first order: the greedy on utility per token does not need it for code, only logs and bounds.
+    order = _order(priority) if a.source_type is SourceType.LOGS or a.alerts else []
     min_keep = _hard_min_keep(n, budget)
     explicit = _explicit_target(total, budget)
     adaptive = explicit is None

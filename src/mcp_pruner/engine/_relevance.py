@@ -9,7 +9,6 @@ share of it.
 
 from __future__ import annotations
 
-import itertools
 import math
 import re
 from collections.abc import Sequence
@@ -46,33 +45,39 @@ _COHESION_MAX_LINES: Final = 40
 
 def spread(scores: Sequence[float], decay: float = _DECAY) -> list[float]:
     """Each line gets the max over all lines of their score x ``decay ** distance`` (two linear passes)."""
-    n = len(scores)
     out = list(scores)
     carry = 0.0
-    for i in range(n):
-        carry = max(carry * decay, out[i])
-        out[i] = carry
+    for i, v in enumerate(out):  # conditional expressions: much cheaper than max() per line
+        carry *= decay
+        if v > carry:
+            carry = v
+        else:
+            out[i] = carry
     carry = 0.0
-    for i in range(n - 1, -1, -1):
-        carry = max(carry * decay, out[i])
-        out[i] = carry
+    for i in range(len(out) - 1, -1, -1):
+        carry *= decay
+        v = out[i]
+        if v > carry:
+            carry = v
+        else:
+            out[i] = carry
     return out
 
 
 def density(scores: Sequence[float], decay: float) -> list[float]:
     """Exponential-kernel sum of the scores around each line (two linear passes)."""
-    n = len(scores)
-    left = [0.0] * n
     acc = 0.0
-    for i in range(n):
-        acc = scores[i] + decay * acc
-        left[i] = acc
-    out = [0.0] * n
+    left: list[float] = []
+    push = left.append
+    for v in scores:
+        acc = v + decay * acc
+        push(acc)
     acc = 0.0
-    for i in range(n - 1, -1, -1):
-        acc = scores[i] + decay * acc
-        out[i] = left[i] + acc - scores[i]
-    return out
+    for i in range(len(left) - 1, -1, -1):
+        v = scores[i]
+        acc = v + decay * acc
+        left[i] += acc - v
+    return left
 
 
 def coverage(n: int, hits: dict[str, list[int]], weight: dict[str, float], width: int) -> list[float]:
@@ -82,13 +87,17 @@ def coverage(n: int, hits: dict[str, list[int]], weight: dict[str, float], width
         w = weight.get(term, 0.0)
         if w <= 0.0:
             continue
-        diff = [0] * (n + 1)
+        # Merge the windows around the term's lines into intervals, then add w over each once.
+        lo = hi = -1
         for i in idx:
-            diff[max(0, i - width)] += 1
-            diff[min(n, i + width + 1)] -= 1
-        for i, c in enumerate(itertools.accumulate(diff[:n])):
-            if c:
-                out[i] += w
+            a = i - width if i > width else 0
+            if a > hi:
+                for j in range(lo, hi):
+                    out[j] += w
+                lo = a
+            hi = i + width + 1 if i + width + 1 < n else n
+        for j in range(lo if lo >= 0 else 0, hi):
+            out[j] += w
     return out
 
 
@@ -139,47 +148,43 @@ def structural_relevance(
     dens = density(raw, _DENSITY_DECAY)
     cov = coverage(n, hits, term_weight, _COVERAGE_WIDTH)
     rel = [r + _DENSITY_WEIGHT * d + _COVERAGE_WEIGHT * c for r, d, c in zip(near, dens, cov, strict=True)]
-    if not st.scopes:
+    scopes = st.scopes
+    if not scopes:
         return rel
+    line_scope = st.line_scope
     # Evidence per scope: best line, plus diminishing returns on the number of matching lines,
     # plus a strong bonus when the scope's name carries a goal term.
-    best = [0.0] * len(st.scopes)
-    total = [0.0] * len(st.scopes)
-    for i in range(n):
-        s = st.line_scope[i]
-        v = raw[i]
-        if s < 0 or v <= 0.0:
+    best = [0.0] * len(scopes)
+    total = [0.0] * len(scopes)
+    for i, v in enumerate(raw):
+        if v <= 0.0:
             continue
+        s = line_scope[i]
         while s >= 0:
             if v > best[s]:
                 best[s] = v
             total[s] += v
-            s = st.scopes[s].parent
+            s = scopes[s].parent
     evidence = _exact_names(st, term_weight, goal)
-    for k, sc in enumerate(st.scopes):
+    for k, sc in enumerate(scopes):
         name_hit = sum(term_weight.get(p, 0.0) for p in set(word_parts(sc.name)))
         size = max(1, sc.end - sc.start)
         evidence[k] += _NAME_WEIGHT * name_hit + best[k] + math.sqrt(total[k]) / math.log2(size + 2)
-    out = list(rel)
-    for i in range(n):
-        s = st.line_scope[i]
-        if s < 0:
-            continue
-        bonus = _BLOCK_WEIGHT * evidence[s]
-        p = st.scopes[s].parent
-        if p >= 0:
-            bonus += _PARENT * _BLOCK_WEIGHT * evidence[p]
-        out[i] += bonus
+    # What each scope's lines inherit: a share of its evidence and half that share of its parent's.
+    inherit = _PARENT * _BLOCK_WEIGHT
+    bonus = [
+        _BLOCK_WEIGHT * evidence[k] + (inherit * evidence[sc.parent] if sc.parent >= 0 else 0.0)
+        for k, sc in enumerate(scopes)
+    ]
+    out = [r + bonus[s] if s >= 0 else r for r, s in zip(rel, line_scope, strict=True)]
     if _COHESION > 0.0:
-        top = [0.0] * len(st.scopes)
-        for i in range(n):
-            s = st.line_scope[i]
-            if s >= 0 and out[i] > top[s]:
-                top[s] = out[i]
-        for i in range(n):
-            s = st.line_scope[i]
-            if s >= 0:
-                sc = st.scopes[s]
-                if sc.end - sc.start <= _COHESION_MAX_LINES:
-                    out[i] = max(out[i], _COHESION * top[s])
+        top = [0.0] * len(scopes)
+        for v, s in zip(out, line_scope, strict=True):
+            if s >= 0 and v > top[s]:
+                top[s] = v
+        small = [
+            _COHESION * top[k] if sc.end - sc.start <= _COHESION_MAX_LINES else -1.0
+            for k, sc in enumerate(scopes)
+        ]
+        out = [(f if s >= 0 and (f := small[s]) > v else v) for v, s in zip(out, line_scope, strict=True)]
     return out

@@ -12,6 +12,8 @@ frequency over the text's own lines). Whole compound identifiers from the goal
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import math
 import re
 from collections.abc import Sequence
@@ -167,10 +169,17 @@ def score_lines(
     targets = goal.weights
     hits: dict[str, list[int]] = {t: [] for t in targets}
     # A cheap case-insensitive substring pass finds the few candidate lines; only those are tokenised.
+    # One joined string searched with str.find (C speed) beats testing every line for every root.
     lowered = [line[:_SCAN_CHARS].lower() for line in lines]
+    joined = "\n".join(lowered)
+    starts = list(itertools.accumulate((len(low) + 1 for low in lowered), initial=0))
     found: set[int] = set()
     for root in _roots(tuple(sorted(targets))):
-        found.update(i for i, low in enumerate(lowered) if root in low)
+        pos = joined.find(root)
+        while pos >= 0:
+            i = bisect.bisect_right(starts, pos) - 1
+            found.add(i)
+            pos = joined.find(root, starts[i + 1])  # next line: one hit per line is enough
     candidates = sorted(found)
     for i in candidates:
         for p in word_parts(lines[i][:_SCAN_CHARS]):
