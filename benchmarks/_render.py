@@ -1,7 +1,7 @@
 """Render a selection the way the server does: kept lines in order, one marker line per removed block.
 
 The engine's output goes through the server's own renderer (:func:`server_render`), with a
-placeholder prune_id of the real length. The baselines, rendered hundreds of times per case
+placeholder prune_id that costs the tokens of a real one. The baselines, rendered hundreds of times per case
 while they are fitted to a budget, use :func:`render`, a lean copy that produces the same text
 for their clean, fixed reasons (``tests/benchmarks/test_harness.py`` checks the two agree).
 """

@@ -27,11 +27,13 @@ class _Encoding(Protocol):
 
 _lock = threading.Lock()
 _counter: Callable[[str], int] | None = None
+_native: Callable[[str], int] | None = None
+"""The wheel's own ``count`` when there is one (raises on text UTF-8 cannot carry)."""
 
 
 def _load() -> Callable[[str], int]:
     """Build the counting function once (thread-safe; loading takes ~0.5 s)."""
-    global _counter
+    global _counter, _native
     with _lock:
         if _counter is None:
             import bpe_openai
@@ -44,6 +46,7 @@ def _load() -> Callable[[str], int]:
 
             if callable(native):
                 fast = cast(Callable[[str], int], native)
+                _native = fast
 
                 def count(text: str) -> int:
                     try:
@@ -90,6 +93,13 @@ def count_line_tokens(lines: Sequence[str]) -> list[int]:
     count of the joined text (measured on the benchmark files: 1.00-1.04).
     """
     count = _counter or _load()
+    native = _native
+    if native is not None and (not lines or max(map(len, lines)) <= _CHUNK_CHARS):
+        # One C-level loop over the native counter, without a Python call per line.
+        try:
+            return [c or 1 for c in map(native, lines)]
+        except (UnicodeError, ValueError, TypeError):
+            pass  # a line UTF-8 cannot carry: count line by line, sanitising that one
     return [max(1, count(line) if len(line) <= _CHUNK_CHARS else count_tokens(line)) for line in lines]
 
 

@@ -38,3 +38,28 @@ from . import samples
 )
 def test_detect(text: str, expected: SourceType) -> None:
     assert detect_source_type(text.split("\n")) is expected
+
+
+def test_line_signal_prefilter_agrees_with_the_plain_alternation() -> None:
+    """Language detection skips lines by their first character and strips indentation before matching.
+
+    Guards that shortcut: on every line of the samples and of this package's own sources, indented
+    or not, it must find the same signal as the full alternation tried on the raw line.
+    """
+    import re
+    from pathlib import Path
+
+    from mcp_pruner.engine import _langs
+
+    plain = re.compile("|".join(f"(?P<g{i}>{pat})" for i, (_, pat, _) in enumerate(_langs._LINE_SIGNALS)))
+    texts = [getattr(samples, name) for name in dir(samples) if name.isupper()]
+    texts += [p.read_text() for p in Path(_langs.__file__).parent.parent.rglob("*.py")]
+    lines = [line for text in texts for line in text.splitlines()]
+    lines += ["\t" + line for line in lines[:500]] + ["    " + line.lstrip() for line in lines[:500]]
+    for line in lines:
+        expected = plain.match(line)
+        body = line.lstrip(" \t")
+        fast = None
+        if body[:1] in _langs._FIRST:
+            fast = (_langs._INDENTED_RE if len(body) < len(line) else _langs._LINE_RE).match(body)
+        assert (fast.lastgroup if fast else None) == (expected.lastgroup if expected else None), line

@@ -40,6 +40,21 @@ def indent_width(line: str) -> int:
     return -1 if not line.strip() else width
 
 
+def _indent_widths(lines: Sequence[str]) -> list[int]:
+    """:func:`indent_width` of every line, with a fast path for the usual indentation by spaces."""
+    out: list[int] = []
+    append = out.append
+    for line in lines:
+        body = line.lstrip(" ")
+        ws = len(line) - len(body)
+        # Only spaces before a character that indent_width stops at: the width is their count.
+        if body and ws < _MAX_INDENT_SCAN and body[0] not in "\t\r\f\v":
+            append(ws)
+        else:
+            append(indent_width(line))
+    return out
+
+
 def _label(line: str) -> tuple[str, str]:
     m = _DEF.search(line[:300])
     if m is None:
@@ -50,7 +65,7 @@ def _label(line: str) -> tuple[str, str]:
 def indent_scopes(lines: Sequence[str]) -> list[Scope]:
     """Nested blocks found from indentation (sorted by start)."""
     n = len(lines)
-    ind = [indent_width(line) for line in lines]
+    ind = _indent_widths(lines)
     next_nb = [-1] * n
     nxt = -1
     for i in range(n - 1, -1, -1):

@@ -77,7 +77,30 @@ _WORD_SIGNALS: Final[list[tuple[str, str, float]]] = [
 ]
 """Substrings counted anywhere in the sample (``str.count`` is far cheaper than a regex pass)."""
 
-_LINE_RE: Final = re.compile("|".join(f"(?P<g{i}>{pat})" for i, (_, pat, _) in enumerate(_LINE_SIGNALS)))
+_INDENT: Final = "[ \\t]*"
+
+
+def _line_re(indented: bool) -> re.Pattern[str]:
+    """The line signals as one alternation (group ``g<i>`` = signal i), matched on the stripped line.
+
+    Every signal starts with a letter, ``@`` or ``#``, so ``[ \\t]*`` at the head of a signal can
+    only match the whole indentation: matching the rest on the line without its indentation is
+    the same test, minus the backtracking over the indentation that each signal would repeat.
+    An indented line can only match the signals that allow indentation.
+    """
+    alts = []
+    for i, (_, pat, _) in enumerate(_LINE_SIGNALS):
+        flexible = pat.startswith(_INDENT)
+        if indented and not flexible:
+            continue
+        alts.append(f"(?P<g{i}>{pat[len(_INDENT) :] if flexible else pat})")
+    return re.compile("|".join(alts))
+
+
+_LINE_RE: Final = _line_re(False)
+_INDENTED_RE: Final = _line_re(True)
+_FIRST: Final = frozenset("@#acdefilmptuvw")
+"""Every character a line signal can start with (after the indentation): other lines match none."""
 _SAMPLE_CHARS: Final = 30_000
 _SAMPLE_LINES: Final = 500
 
@@ -96,8 +119,13 @@ def detect_language(lines: Sequence[str]) -> str | None:
             break
     score: dict[str, float] = {}
     match = _LINE_RE.match
+    match_indented = _INDENTED_RE.match
+    first = _FIRST
     for line in sample_lines:
-        m = match(line)
+        body = line.lstrip(" \t")
+        if body[:1] not in first:
+            continue
+        m = match_indented(body) if len(body) < len(line) else match(body)
         if m is not None and m.lastgroup is not None:
             lang, _, w = _LINE_SIGNALS[int(m.lastgroup[1:])]
             score[lang] = score.get(lang, 0.0) + w

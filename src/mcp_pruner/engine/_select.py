@@ -75,6 +75,7 @@ class Greedy:
         keep = self.keep
         n = self.n
         line = self.costs.line
+        changed = self._changed
         i = a
         while i < b:
             if keep[i]:
@@ -84,7 +85,7 @@ class Greedy:
             while j < b and not keep[j]:
                 keep[j] = True
                 self.tokens += line[j]
-                self._changed.append(j)
+                changed.append(j)
                 j += 1
             self.kept_lines += j - i
             left = i == 0 or keep[i - 1]
@@ -92,55 +93,106 @@ class Greedy:
             self.runs += -1 if (left and right) else (0 if (left or right) else 1)
             i = j
 
-    def _fill_side(self, i: int, step: int) -> None:
-        """Close the removed gap starting next to line ``i`` in direction ``step`` if it is cheap."""
-        keep = self.keep
-        line = self.costs.line
-        j = i + step
-        acc = 0
-        limit = self.costs.fill
-        while 0 <= j < self.n and not keep[j]:
-            acc += line[j]
-            if acc > limit:
-                return
-            j += step
-        if acc == 0:
-            return
-        lo, hi = (i + 1, j) if step > 0 else (j + 1, i)
-        self._mark(lo, hi)
-
-    def _expand(self, i: int, out: list[tuple[int, int]]) -> None:
-        st = self.st
-        out.append((st.group_start[i], st.group_end[i]))
-        s = st.line_scope[i] if st.line_scope else -1
-        headed = self._headed
-        while s >= 0 and not headed[s]:
-            sc = st.scopes[s]
-            out.append((sc.start, sc.header_end))
-            headed[s] = True
-            self._new_headed.append(s)
-            s = sc.parent
-
     def take(self, i: int, budget: float | None) -> bool:
-        """Keep line ``i`` and what it needs; undo and return False if the cost would exceed ``budget``."""
-        if self.keep[i]:
+        """Keep line ``i`` and what it needs; undo and return False if the cost would exceed ``budget``.
+
+        What is kept: the group of ``i`` and the header of every scope around it not yet headed,
+        each widened to the groups at its ends (a multi-line signature); then, on both sides of
+        each of these ranges, the removed gap next to it if it costs at most ``costs.fill``.
+        This is the selector's hot loop: marking and gap filling are inlined on local variables.
+        """
+        keep = self.keep
+        if keep[i]:
             return True
-        ranges: list[tuple[int, int]] = []
-        self._new_headed = []
-        self._expand(i, ranges)
-        # Header lines may belong to groups (a multi-line signature): widen them too.
-        full: list[tuple[int, int]] = []
         st = self.st
-        for a, b in ranges:
-            full.append((min(a, st.group_start[a]), max(b, st.group_end[b - 1])))
-        self._changed = []
-        self._before = (self.tokens, self.runs, self.kept_lines)
+        gs = st.group_start
+        ge = st.group_end
+        a = gs[i]
+        b = ge[i]
+        x = gs[a]
+        y = ge[b - 1]
+        full = [(x if x < a else a, y if y > b else b)]
+        new_headed: list[int] = []
+        if st.line_scope:
+            s = st.line_scope[i]
+            headed = self._headed
+            scopes = st.scopes
+            while s >= 0 and not headed[s]:
+                sc = scopes[s]
+                a = sc.start
+                b = sc.header_end
+                x = gs[a]
+                y = ge[b - 1]
+                full.append((x if x < a else a, y if y > b else b))
+                headed[s] = True
+                new_headed.append(s)
+                s = sc.parent
+        self._new_headed = new_headed
+        n = self.n
+        costs = self.costs
+        line = costs.line
+        tokens = self.tokens
+        runs = self.runs
+        kept = self.kept_lines
+        self._before = (tokens, runs, kept)
+        changed: list[int] = []
+        self._changed = changed
+        # Mark every range, as _mark does.
         for a, b in full:
-            self._mark(a, b)
+            k = a
+            while k < b:
+                if keep[k]:
+                    k += 1
+                    continue
+                j = k
+                while j < b and not keep[j]:
+                    keep[j] = True
+                    tokens += line[j]
+                    changed.append(j)
+                    j += 1
+                kept += j - k
+                left = k == 0 or keep[k - 1]
+                right = j >= n or keep[j]
+                runs += -1 if (left and right) else (0 if (left or right) else 1)
+                k = j
+        # Close the cheap gaps before and after every range, as _mark would: a gap is all removed
+        # and has a kept line or an edge on its far side, so it ends a run iff its near side is kept.
+        limit = costs.fill
         for a, b in full:
-            self._fill_side(a, -1)
-            self._fill_side(b - 1, 1)
-        if budget is not None and self.cost > budget:
+            j = a - 1
+            acc = 0
+            while j >= 0 and not keep[j]:
+                acc += line[j]
+                if acc > limit:
+                    break
+                j -= 1
+            else:
+                if acc:
+                    keep[j + 1 : a] = [True] * (a - j - 1)
+                    changed.extend(range(j + 1, a))
+                    tokens += acc
+                    kept += a - j - 1
+                    if a >= n or keep[a]:
+                        runs -= 1
+            j = b
+            acc = 0
+            while j < n and not keep[j]:
+                acc += line[j]
+                if acc > limit:
+                    break
+                j += 1
+            else:
+                if acc:
+                    keep[b:j] = [True] * (j - b)
+                    changed.extend(range(b, j))
+                    tokens += acc
+                    kept += j - b
+                    if b == 0 or keep[b - 1]:
+                        runs -= 1
+        self.tokens = tokens
+        self.runs = runs
+        self.kept_lines = kept
+        if budget is not None and tokens + runs * costs.marker > budget:
             self.undo()
             return False
         return True
@@ -163,33 +215,41 @@ class Greedy:
         n = self.n
         line = self.costs.line
         marker = self.costs.marker
+        keep = self.keep
         heap = [
-            (-utility[i] / (line[i] + marker), i) for i in range(n) if utility[i] > 0.0 and not self.keep[i]
+            (-u / (c + marker), i)
+            for i, (u, c, k) in enumerate(zip(utility, line, keep, strict=False))
+            if u > 0.0 and not k
         ]
         heapq.heapify(heap)
+        heappop = heapq.heappop
+        heappush = heapq.heappush
+        take = self.take
         misses = 0
-        keep = self.keep
         while heap:
-            _, i = heapq.heappop(heap)
+            i = heappop(heap)[1]
             if keep[i]:
                 continue
-            before = self.cost
-            if not self.take(i, budget):
+            before = self.tokens + self.runs * marker
+            if not take(i, budget):
                 misses += 1
-                if misses > _MAX_MISSES or self.cost >= budget - 1:
+                if misses > _MAX_MISSES or self.tokens + self.runs * marker >= budget - 1:
                     break
                 continue
-            delta = self.cost - before
+            delta = self.tokens + self.runs * marker - before
             ratio = utility[i] / max(delta, 1.0)
             if heap and ratio < -heap[0][0] * 0.98:
                 self.undo()
-                heapq.heappush(heap, (-ratio, i))
+                heappush(heap, (-ratio, i))
                 continue
             misses = 0
             for j in self._changed:
-                for k in (j - 1, j + 1):
-                    if 0 <= k < n and not keep[k] and utility[k] > 0.0:
-                        heapq.heappush(heap, (-utility[k] / line[k], k))
+                k = j - 1
+                if k >= 0 and not keep[k] and utility[k] > 0.0:
+                    heappush(heap, (-utility[k] / line[k], k))
+                k = j + 1
+                if k < n and not keep[k] and utility[k] > 0.0:
+                    heappush(heap, (-utility[k] / line[k], k))
 
     def undo(self) -> None:
         """Revert the last :meth:`take`."""

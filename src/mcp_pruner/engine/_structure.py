@@ -73,41 +73,49 @@ def build_line_scope(n: int, scopes: Sequence[Scope]) -> list[int]:
     out = [-1] * n
     for idx, sc in enumerate(scopes):
         # Later scopes in start order are inner or disjoint: overwrite.
-        for i in range(sc.start, min(sc.end, n)):
-            out[i] = idx
+        a = sc.start
+        b = min(sc.end, n)
+        if a < b:
+            out[a:b] = [idx] * (b - a)
     return out
 
 
 def set_groups(n: int, ranges: Sequence[tuple[int, int]]) -> tuple[list[int], list[int]]:
     """``group_start``/``group_end`` for disjoint sorted ranges; other lines are groups of one."""
     gs = list(range(n))
-    ge = [i + 1 for i in range(n)]
+    ge = list(range(1, n + 1))
     for a, b in ranges:
         a = max(0, a)
         b = min(n, b)
         if b - a < 2:
             continue
-        for i in range(a, b):
-            gs[i] = a
-            ge[i] = b
+        gs[a:b] = [a] * (b - a)
+        ge[a:b] = [b] * (b - a)
     return gs, ge
 
 
 def units_from_scopes(n: int, scopes: Sequence[Scope], line_scope: Sequence[int], max_len: int) -> list[Unit]:
     """Ordered disjoint units covering every line: runs of one innermost scope, cut to ``max_len`` lines."""
     units: list[Unit] = []
+    if n <= 0:
+        return units
+    step = max(1, max_len)
+    ls = line_scope
+    ends = [k for k in range(1, n) if ls[k] != ls[k - 1]]  # where the innermost scope changes
+    ends.append(n)
     i = 0
-    while i < n:
-        s = line_scope[i]
-        j = i + 1
-        while j < n and line_scope[j] == s and j - i < max_len:
-            j += 1
+    for end in ends:
+        s = ls[i]
         if s >= 0:
-            sc = scopes[s]
-            units.append(Unit(i, j, sc.kind, sc.name))
+            kind = scopes[s].kind
+            name = scopes[s].name
         else:
-            units.append(Unit(i, j, "lines", ""))
-        i = j
+            kind = "lines"
+            name = ""
+        while i < end:
+            j = min(i + step, end)
+            units.append(Unit(i, j, kind, name))
+            i = j
     return units
 
 

@@ -8,6 +8,7 @@ walking the whole syntax tree in Python would cost more than parsing it.
 
 from __future__ import annotations
 
+import math
 import threading
 from dataclasses import dataclass
 from typing import Final
@@ -159,7 +160,6 @@ class _Grammar:
     language: ts.Language
     query: ts.Query
     """Definitions (``@def``), comments and imports in one pass over the tree."""
-    errors: ts.Query
 
 
 _GRAMMARS: dict[str, _Grammar] = {}
@@ -175,7 +175,7 @@ def _grammar(name: str) -> _Grammar:
         if g is None:
             lang = ts.Language(_load(name))
             pattern = " ".join(f"({t}) @def" for t in _DEF_TYPES[name])
-            g = _Grammar(lang, ts.Query(lang, f"{pattern} {_AUX[name]}"), ts.Query(lang, "(ERROR) @e"))
+            g = _Grammar(lang, ts.Query(lang, f"{pattern} {_AUX[name]}"))
             _GRAMMARS[name] = g
     return g
 
@@ -253,12 +253,26 @@ def _scope_start(node: ts.Node) -> int:
     return start
 
 
-def _error_rows(root: ts.Node, grammar: _Grammar) -> int:
+def _error_share(root: ts.Node, n_lines: int, stop_above: float) -> float:
+    """Rows covered by ``ERROR`` nodes (nested ones counted again) per line, or a partial share above
+    ``stop_above`` (the rest is not worth counting: the parse is rejected).
+
+    The walk enters only the subtrees flagged ``has_error`` (a query would visit every node).
+    An ERROR node always has that flag, except a leaf of characters the lexer skipped, whose
+    error is charged to the ERROR node wrapping it: children of a visited node that are ERROR
+    nodes themselves are visited too. A text in another language is usually one big ERROR near
+    the root, found at once.
+    """
     rows = 0
-    caps = ts.QueryCursor(grammar.errors).captures(root)
-    for node in caps.get("e", []):
-        rows += node.end_point.row - node.start_point.row + 1
-    return rows
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.is_error:
+            rows += node.end_point.row - node.start_point.row + 1
+            if rows / n_lines > stop_above:
+                break
+        stack.extend(c for c in node.children if c.has_error or c.is_error)
+    return rows / n_lines
 
 
 @dataclass(frozen=True, slots=True)
@@ -275,10 +289,13 @@ def _rows(nodes: list[ts.Node]) -> list[tuple[int, int]]:
     return [(node.start_point.row, node.end_point.row + 1) for node in nodes]
 
 
-def parse_scopes(source: bytes, n_lines: int, language: str) -> Parsed | None:
+def parse_scopes(
+    source: bytes, n_lines: int, language: str, max_error_share: float | None = None
+) -> Parsed | None:
     """Definition scopes of ``source`` (sorted by start, nested or disjoint) and auxiliary rows.
 
-    ``None`` when the grammar is unknown or the parser fails.
+    ``None`` when the grammar is unknown, the parser fails, or more than ``max_error_share``
+    of the rows lie inside parse errors (then nothing else is extracted).
     """
     if language not in _DEF_TYPES:
         return None
@@ -289,7 +306,10 @@ def parse_scopes(source: bytes, n_lines: int, language: str) -> Parsed | None:
     except (ValueError, RuntimeError):
         return None
     root = tree.root_node
-    err = _error_rows(root, grammar) / max(1, n_lines) if root.has_error else 0.0
+    limit = math.inf if max_error_share is None else max_error_share
+    err = _error_share(root, max(1, n_lines), limit) if root.has_error else 0.0
+    if err > limit:
+        return None
     caps = ts.QueryCursor(grammar.query).captures(root)
     nodes = caps.get("def", [])
     raw: list[tuple[int, int, int, str, str]] = []
