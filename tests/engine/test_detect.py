@@ -63,3 +63,44 @@ def test_line_signal_prefilter_agrees_with_the_plain_alternation() -> None:
         if body[:1] in _langs._FIRST:
             fast = (_langs._INDENTED_RE if len(body) < len(line) else _langs._LINE_RE).match(body)
         assert (fast.lastgroup if fast else None) == (expected.lastgroup if expected else None), line
+
+
+def test_source_type_signals_agree_with_the_plain_regexes() -> None:
+    """Source-type detection tests lines with anchored matches and substring prefilters.
+
+    Guards that shortcut: on every line of the samples and of this package's own sources, indented
+    or not, each test must agree with the single regex search it replaces.
+    """
+    import re
+    from pathlib import Path
+
+    from mcp_pruner.engine import _detect
+
+    month = _detect._MONTH
+    log = re.compile(
+        r"^\s*\[?(?:\d{2,4}[-/.]\d{1,2}[-/.]\d{1,4}[ T]?\d{0,2}|\d{6} \d{6}|\d{2}-\d{2} \d{2}:\d{2}|"
+        r"\d{2}:\d{2}:\d{2}|\d{10}|"
+        r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun),? " + month + r"|" + month + r" +\d{1,2} \d{2}:\d{2}|"
+        r"(?:INFO|WARN|WARNING|ERROR|DEBUG|TRACE|FATAL|CRITICAL|SEVERE|NOTICE)\b"
+        r"|[VDIWEF]/\S+\s*\(|[IWEF]\d{4} )"
+        r"|^\S+ \d{10} \d{4}\.\d{2}\.\d{2} |^\S+\s+\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}"
+        r"|\b(?:level|lvl|severity)[=:]\s*\"?\w+"
+    )
+    code = re.compile(
+        r"[;{}]\s*$|^\s*(?:def|class|import|from|return|if|elif|else|for|while|function|const|let|var|fn|"
+        r"func|pub|public|private|protected|package|use|impl|struct|#include|try|catch|except|switch|case)\b"
+        r"|=>|^\s*(?://|/\*|\*/|@\w+)|\)\s*:?\s*$|^\s*[})\]]"
+    )
+    doc = re.compile(
+        r"^#{1,6}\s+\S|^\s*[-*+]\s+[A-Za-z`*\[]|^\s*\d+[.)]\s+\w|^\s*>\s|\[[^\]]+\]\([^)]+\)"
+        r"|^[A-Z][a-z]+(?: [\w,'()\"-]+){3,}[.!?:]?\s*$|^\s*\.\. \w+::|^(?:=|-|~|\^){4,}\s*$|^\|.*\|\s*$"
+    )
+    texts = [getattr(samples, name) for name in dir(samples) if name.isupper()]
+    texts += [p.read_text() for p in Path(_detect.__file__).parent.parent.rglob("*.py")]
+    lines = [line for text in texts for line in text.splitlines()]
+    lines += ["\t" + line for line in lines[:500]] + ["    " + line.lstrip() for line in lines[:500]]
+    lines += ["  2024-01-02 12:00:01 x", " [INFO] x", "host 2024-01-02T12:00 x", "a level=warn", "f(x): "]
+    for line in lines:
+        assert _detect._is_log(line) is (log.search(line) is not None), line
+        assert _detect._is_code(line) is (code.search(line) is not None), line
+        assert _detect._is_doc(line) is (doc.search(line) is not None), line

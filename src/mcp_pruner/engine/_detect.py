@@ -20,23 +20,62 @@ from ._langs import detect_language
 __all__ = ["detect_source_type"]
 
 _MONTH: Final = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
-_LOG: Final = re.compile(
-    r"^\s*\[?(?:\d{2,4}[-/.]\d{1,2}[-/.]\d{1,4}[ T]?\d{0,2}|\d{6} \d{6}|\d{2}-\d{2} \d{2}:\d{2}|"
+_LOG_STAMP: Final = re.compile(
+    r"\[?(?:\d{2,4}[-/.]\d{1,2}[-/.]\d{1,4}[ T]?\d{0,2}|\d{6} \d{6}|\d{2}-\d{2} \d{2}:\d{2}|"
     r"\d{2}:\d{2}:\d{2}|\d{10}|"
     r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun),? " + _MONTH + r"|" + _MONTH + r" +\d{1,2} \d{2}:\d{2}|"
     r"(?:INFO|WARN|WARNING|ERROR|DEBUG|TRACE|FATAL|CRITICAL|SEVERE|NOTICE)\b|[VDIWEF]/\S+\s*\(|[IWEF]\d{4} )"
-    r"|^\S+ \d{10} \d{4}\.\d{2}\.\d{2} |^\S+\s+\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}"
-    r"|\b(?:level|lvl|severity)[=:]\s*\"?\w+"
 )
-_CODE: Final = re.compile(
-    r"[;{}]\s*$|^\s*(?:def|class|import|from|return|if|elif|else|for|while|function|const|let|var|fn|"
+"""A timestamp or level, matched on the line without its indentation (it starts with a non-space)."""
+_LOG_SOURCE: Final = re.compile(r"\S+ \d{10} \d{4}\.\d{2}\.\d{2} |\S+\s+\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}")
+_LOG_FIELD: Final = re.compile(r"\b(?:level|lvl|severity)[=:]\s*\"?\w+")
+_CODE_HEAD: Final = re.compile(
+    r"(?:def|class|import|from|return|if|elif|else|for|while|function|const|let|var|fn|"
     r"func|pub|public|private|protected|package|use|impl|struct|#include|try|catch|except|switch|case)\b"
-    r"|=>|^\s*(?://|/\*|\*/|@\w+)|\)\s*:?\s*$|^\s*[})\]]"
+    r"|//|/\*|\*/|@\w+|[})\]]"
 )
-_DOC: Final = re.compile(
-    r"^#{1,6}\s+\S|^\s*[-*+]\s+[A-Za-z`*\[]|^\s*\d+[.)]\s+\w|^\s*>\s|\[[^\]]+\]\([^)]+\)"
-    r"|^[A-Z][a-z]+(?: [\w,'()\"-]+){3,}[.!?:]?\s*$|^\s*\.\. \w+::|^(?:=|-|~|\^){4,}\s*$|^\|.*\|\s*$"
+"""Matched on the line without its indentation (every alternative starts with a non-space)."""
+_CODE_ENDS: Final = (";", "{", "}", ")")
+_DOC_HEAD: Final = re.compile(
+    r"#{1,6}\s+\S|\s*[-*+]\s+[A-Za-z`*\[]|\s*\d+[.)]\s+\w|\s*>\s"
+    r"|[A-Z][a-z]+(?: [\w,'()\"-]+){3,}[.!?:]?\s*$|\s*\.\. \w+::|(?:=|-|~|\^){4,}\s*$|\|.*\|\s*$"
 )
+_DOC_LINK: Final = re.compile(r"\[[^\]]+\]\([^)]+\)")
+
+
+def _is_log(line: str) -> bool:
+    """A timestamp or a level at the start (maybe indented or bracketed), a source then a timestamp,
+    or a ``level=`` field anywhere.
+
+    One regex search would try every alternative at every position (and every indentation width);
+    the anchored parts are matched once, the one that may occur anywhere only when its word does.
+    """
+    if _LOG_STAMP.match(line.lstrip()) or _LOG_SOURCE.match(line):
+        return True
+    return ("level" in line or "lvl" in line or "severity" in line) and _LOG_FIELD.search(line) is not None
+
+
+def _is_code(line: str) -> bool:
+    """Ends with ``;``, ``{``, ``}``, ``)`` or ``):`` (then blanks), holds ``=>``, or opens (after its
+    indentation) with a keyword, a comment, a decorator or a closing bracket.
+
+    Plain string tests for what a regex search would look for at every position of the line.
+    """
+    end = line.rstrip()
+    if end.endswith(_CODE_ENDS) or "=>" in line:
+        return True
+    if end.endswith(":") and end[:-1].rstrip().endswith(")"):
+        return True
+    return _CODE_HEAD.match(line.lstrip()) is not None
+
+
+def _is_doc(line: str) -> bool:
+    """A heading, list item, quote, sentence, directive, underline or table row; or a link anywhere."""
+    if _DOC_HEAD.match(line):
+        return True
+    return "](" in line and _DOC_LINK.search(line) is not None
+
+
 _FENCE: Final = re.compile(r"^\s*```")  # `~~~` is also a reStructuredText underline: not a signal
 _STACK: Final = re.compile(
     r"^\s+(?:at |File \")|^Traceback |^\s*\.\.\. \d+ more|^Caused by|^[A-Za-z_$][\w$.]*(?:Error|Exception):"
@@ -77,12 +116,12 @@ def detect_source_type(lines: Sequence[str]) -> SourceType:
         if in_fence:
             continue
         outside.append(line)
-        if _LOG.search(line):
+        if _is_log(line):
             logs += 1
             continue
-        if _CODE.search(line):
+        if _is_code(line):
             code += 1
-        elif _DOC.search(line):
+        elif _is_doc(line):
             docs += 1
     total = len(sample) - stack
     if logs and logs >= 0.4 * total:

@@ -22,6 +22,7 @@ _DEF: Final = re.compile(
     r"\b(def|class|function|func|fn|sub|proc|procedure|module|struct|interface|impl|trait|enum|"
     r"object|namespace|macro|defmodule|defp?)\s+([A-Za-z_$][\w.:$!?]*)"
 )
+_DEF_BODY: Final = re.compile(_DEF.pattern.removeprefix(r"\b"))
 _MAX_INDENT_SCAN: Final = 200
 
 
@@ -56,7 +57,21 @@ def _indent_widths(lines: Sequence[str]) -> list[int]:
 
 
 def _label(line: str) -> tuple[str, str]:
-    m = _DEF.search(line[:300])
+    """Keyword and name of the leftmost definition in ``line``, as ``_DEF.search`` finds it.
+
+    The search runs without the leading ``\\b`` (so the regex can skip to the letters keywords
+    start with) and checks the boundary itself, searching on after a hit inside a word.
+    """
+    text = line[:300]
+    m = _DEF_BODY.search(text)
+    while m is not None:
+        p = m.start()
+        if p == 0:
+            break
+        prev = text[p - 1]
+        if not (prev.isalnum() or prev == "_"):  # \w as the regex module defines it for str
+            break
+        m = _DEF_BODY.search(text, p + 1)
     if m is None:
         return "block", ""
     return m.group(1), m.group(2)[:60]
@@ -66,20 +81,13 @@ def indent_scopes(lines: Sequence[str]) -> list[Scope]:
     """Nested blocks found from indentation (sorted by start)."""
     n = len(lines)
     ind = _indent_widths(lines)
-    next_nb = [-1] * n
-    nxt = -1
-    for i in range(n - 1, -1, -1):
-        next_nb[i] = nxt
-        if ind[i] >= 0:
-            nxt = i
+    filled = [i for i in range(n) if ind[i] >= 0]  # the non-blank lines
+    after = [*filled[1:], -1] if filled else []  # the next non-blank line of each (-1: none)
     raw: list[tuple[int, int, int, str, str]] = []
     stack: list[tuple[int, int]] = []  # (start line, indent)
     last_nb = -1
-    for i in range(n):
+    for i, j in zip(filled, after, strict=True):
         width = ind[i]
-        if width < 0:
-            continue
-        j = next_nb[i]
         opens = j >= 0 and ind[j] > width
         while stack and width <= stack[-1][1]:
             start, sw = stack.pop()

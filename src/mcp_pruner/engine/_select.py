@@ -11,9 +11,10 @@ A gap that costs about as much as the marker announcing it is closed at once
 
 from __future__ import annotations
 
-import heapq
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from heapq import heappop, heappush
 from typing import Final
 
 from ._structure import Structure
@@ -216,18 +217,30 @@ class Greedy:
         line = self.costs.line
         marker = self.costs.marker
         keep = self.keep
-        heap = [
-            (-u / (c + marker), i)
-            for i, (u, c, k) in enumerate(zip(utility, line, keep, strict=False))
-            if u > 0.0 and not k
-        ]
-        heapq.heapify(heap)
-        heappop = heapq.heappop
-        heappush = heapq.heappush
+        # Candidates are popped in (key, line) order. The initial ones are sorted once (a stable
+        # sort on float keys: ties stay in line order), lines pushed back later go to a heap, and
+        # each pop takes the smaller head of the two: the order of one heap of all the pairs,
+        # without its tuple comparisons, most of the cost of a pop on a long text.
+        cand = [i for i in range(n) if utility[i] > 0.0 and not keep[i]]
+        ckey = [-utility[i] / (line[i] + marker) for i in cand]
+        order = sorted(range(len(cand)), key=ckey.__getitem__)
+        m = len(order)
+        p = 0
+        pushed: list[tuple[float, int]] = []
         take = self.take
         misses = 0
-        while heap:
-            i = heappop(heap)[1]
+        while True:
+            if p < m:
+                key = ckey[order[p]]
+                i = cand[order[p]]
+                if pushed and (pushed[0][0] < key or (pushed[0][0] == key and pushed[0][1] < i)):
+                    i = heappop(pushed)[1]
+                else:
+                    p += 1
+            elif pushed:
+                i = heappop(pushed)[1]
+            else:
+                break
             if keep[i]:
                 continue
             before = self.tokens + self.runs * marker
@@ -238,18 +251,22 @@ class Greedy:
                 continue
             delta = self.tokens + self.runs * marker - before
             ratio = utility[i] / max(delta, 1.0)
-            if heap and ratio < -heap[0][0] * 0.98:
-                self.undo()
-                heappush(heap, (-ratio, i))
-                continue
+            if p < m or pushed:
+                best = ckey[order[p]] if p < m else math.inf
+                if pushed and pushed[0][0] < best:
+                    best = pushed[0][0]
+                if ratio < -best * 0.98:
+                    self.undo()
+                    heappush(pushed, (-ratio, i))
+                    continue
             misses = 0
             for j in self._changed:
                 k = j - 1
                 if k >= 0 and not keep[k] and utility[k] > 0.0:
-                    heappush(heap, (-utility[k] / line[k], k))
+                    heappush(pushed, (-utility[k] / line[k], k))
                 k = j + 1
                 if k < n and not keep[k] and utility[k] > 0.0:
-                    heappush(heap, (-utility[k] / line[k], k))
+                    heappush(pushed, (-utility[k] / line[k], k))
 
     def undo(self) -> None:
         """Revert the last :meth:`take`."""
