@@ -100,7 +100,7 @@ class Greedy:
         What is kept: the group of ``i`` and the header of every scope around it not yet headed,
         each widened to the groups at its ends (a multi-line signature); then, on both sides of
         each of these ranges, the removed gap next to it if it costs at most ``costs.fill``.
-        This is the selector's hot loop: marking and gap filling are inlined on local variables.
+        This is the selector's hot loop: gap filling is inlined on local variables.
         """
         keep = self.keep
         if keep[i]:
@@ -129,34 +129,18 @@ class Greedy:
                 new_headed.append(s)
                 s = sc.parent
         self._new_headed = new_headed
+        self._before = (self.tokens, self.runs, self.kept_lines)
+        self._changed = []
+        for a, b in full:
+            self._mark(a, b)
         n = self.n
         costs = self.costs
         line = costs.line
         tokens = self.tokens
         runs = self.runs
         kept = self.kept_lines
-        self._before = (tokens, runs, kept)
-        changed: list[int] = []
-        self._changed = changed
-        # Mark every range, as _mark does.
-        for a, b in full:
-            k = a
-            while k < b:
-                if keep[k]:
-                    k += 1
-                    continue
-                j = k
-                while j < b and not keep[j]:
-                    keep[j] = True
-                    tokens += line[j]
-                    changed.append(j)
-                    j += 1
-                kept += j - k
-                left = k == 0 or keep[k - 1]
-                right = j >= n or keep[j]
-                runs += -1 if (left and right) else (0 if (left or right) else 1)
-                k = j
-        # Close the cheap gaps before and after every range, as _mark would: a gap is all removed
+        changed = self._changed
+        # Close the cheap gaps before and after every range: a gap is all removed
         # and has a kept line or an edge on its far side, so it ends a run iff its near side is kept.
         limit = costs.fill
         for a, b in full:
