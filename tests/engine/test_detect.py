@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
+from mcp_pruner import engine
 from mcp_pruner._contract import SourceType
 from mcp_pruner.engine import detect_source_type
 
@@ -40,22 +44,24 @@ def test_detect(text: str, expected: SourceType) -> None:
     assert detect_source_type(text.split("\n")) is expected
 
 
+def _corpus_lines() -> list[str]:
+    """Every line of the samples and of this package's sources, plus 1,000 of them re-indented."""
+    texts = [getattr(samples, name) for name in dir(samples) if name.isupper()]
+    texts += [p.read_text() for p in Path(engine.__file__).parent.parent.rglob("*.py")]
+    lines = [line for text in texts for line in text.splitlines()]
+    return lines + ["\t" + line for line in lines[:500]] + ["    " + line.lstrip() for line in lines[:500]]
+
+
 def test_line_signal_prefilter_agrees_with_the_plain_alternation() -> None:
     """Language detection skips lines by their first character and strips indentation before matching.
 
     Guards that shortcut: on every line of the samples and of this package's own sources, indented
     or not, it must find the same signal as the full alternation tried on the raw line.
     """
-    import re
-    from pathlib import Path
-
     from mcp_pruner.engine import _langs
 
     plain = re.compile("|".join(f"(?P<g{i}>{pat})" for i, (_, pat, _) in enumerate(_langs._LINE_SIGNALS)))
-    texts = [getattr(samples, name) for name in dir(samples) if name.isupper()]
-    texts += [p.read_text() for p in Path(_langs.__file__).parent.parent.rglob("*.py")]
-    lines = [line for text in texts for line in text.splitlines()]
-    lines += ["\t" + line for line in lines[:500]] + ["    " + line.lstrip() for line in lines[:500]]
+    lines = _corpus_lines()
     for line in lines:
         expected = plain.match(line)
         body = line.lstrip(" \t")
@@ -71,9 +77,6 @@ def test_source_type_signals_agree_with_the_plain_regexes() -> None:
     Guards that shortcut: on every line of the samples and of this package's own sources, indented
     or not, each test must agree with the single regex search it replaces.
     """
-    import re
-    from pathlib import Path
-
     from mcp_pruner.engine import _detect
 
     month = _detect._MONTH
@@ -95,11 +98,8 @@ def test_source_type_signals_agree_with_the_plain_regexes() -> None:
         r"^#{1,6}\s+\S|^\s*[-*+]\s+[A-Za-z`*\[]|^\s*\d+[.)]\s+\w|^\s*>\s|\[[^\]]+\]\([^)]+\)"
         r"|^[A-Z][a-z]+(?: [\w,'()\"-]+){3,}[.!?:]?\s*$|^\s*\.\. \w+::|^(?:=|-|~|\^){4,}\s*$|^\|.*\|\s*$"
     )
-    texts = [getattr(samples, name) for name in dir(samples) if name.isupper()]
-    texts += [p.read_text() for p in Path(_detect.__file__).parent.parent.rglob("*.py")]
-    lines = [line for text in texts for line in text.splitlines()]
-    lines += ["\t" + line for line in lines[:500]] + ["    " + line.lstrip() for line in lines[:500]]
-    lines += ["  2024-01-02 12:00:01 x", " [INFO] x", "host 2024-01-02T12:00 x", "a level=warn", "f(x): "]
+    edge_cases = ["  2024-01-02 12:00:01 x", " [INFO] x", "host 2024-01-02T12:00 x", "a level=warn", "f(x): "]
+    lines = [*_corpus_lines(), *edge_cases]
     for line in lines:
         assert _detect._is_log(line) is (log.search(line) is not None), line
         assert _detect._is_code(line) is (code.search(line) is not None), line
