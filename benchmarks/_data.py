@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import os
+import random
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,11 +23,17 @@ __all__ = [
     "RESULTS_DIR",
     "Case",
     "data_dir",
+    "fragment",
     "load_cases",
     "split_lines",
     "stride_sample",
 ]
 
+FRAGMENT_MIN_FILE: Final = 200
+"""Files shorter than this many lines give no fragment: a window of them is nearly the whole file."""
+FRAGMENT_MIN_LINES: Final = 100
+FRAGMENT_MARGIN: Final = 5
+"""A fragment keeps at least this many lines of context on each side of the gold lines (file allowing)."""
 REPO_ROOT: Final = Path(__file__).resolve().parent.parent
 RESULTS_DIR: Final = REPO_ROOT / "benchmarks" / "results"
 T = TypeVar("T")
@@ -95,3 +103,32 @@ def stride_sample(items: Sequence[T], k: int) -> list[T]:
     if k <= 0:
         return []
     return [items[(i * n) // k] for i in range(k)]
+
+
+def fragment(case: Case) -> Case | None:
+    """A window of ``case``'s file that still holds all its gold lines, or ``None`` if too small.
+
+    Agents often paste part of a file (``sed -n 120,900p``, a truncated tool output): the window
+    starts and ends at random lines, often inside a function, which is hard on parsers. The cut
+    is drawn from a generator seeded with the case id, so every run measures the same fragments.
+    """
+    lines = split_lines(case.text)
+    n = len(lines)
+    if n < FRAGMENT_MIN_FILE or not case.gold_lines:
+        return None
+    rnd = random.Random(zlib.crc32(case.id.encode("utf-8")))
+    first, last = min(case.gold_lines) - 1, max(case.gold_lines)
+    a = rnd.randint(0, max(0, first - FRAGMENT_MARGIN))
+    b = rnd.randint(min(n, last + FRAGMENT_MARGIN), n)
+    if b - a < FRAGMENT_MIN_LINES:
+        return None
+    return Case(
+        id=f"{case.id}#L{a + 1}-{b}",
+        repo=case.repo,
+        language=case.language,
+        source_type=case.source_type,
+        goal=case.goal,
+        text="\n".join(lines[a:b]) + "\n",
+        gold_lines=tuple(g - a for g in case.gold_lines),
+        hunks=tuple(tuple(g - a for g in h) for h in case.hunks),
+    )

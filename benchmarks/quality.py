@@ -22,7 +22,7 @@ from mcp_pruner._tokens import count_line_tokens, count_tokens, warm_up
 from mcp_pruner.engine import Budget, prune_lines
 
 from ._baselines import BASELINES, fit
-from ._data import CODE_FILE, LOGS_FILE, Case, data_dir, load_cases, split_lines, stride_sample
+from ._data import CODE_FILE, LOGS_FILE, Case, data_dir, fragment, load_cases, split_lines, stride_sample
 from ._readme import code_fingerprint, replace_section, write_json
 from ._render import blocks_match_keep, server_render
 
@@ -320,7 +320,7 @@ def _logs_table(per_log: dict[str, Any], overall: dict[str, Any], modes: Sequenc
 
 def _notes(summary: dict[str, Any], modes: Sequence[str]) -> list[str]:
     notes: list[str] = []
-    for suite in ("code", "logs"):
+    for suite in ("code", "fragments", "logs"):
         overall = summary.get(suite, {}).get("overall", {})
         for m in modes:
             agg = overall.get(m, {})
@@ -358,6 +358,17 @@ def markdown(payload: dict[str, Any]) -> str:
         ]
         out += ["Recall per language (BM25 ±3 at the engine's budget):", ""]
         out += [*_by_language_table(code["by_language"], modes), ""]
+    if "fragments" in summary:
+        frags = summary["fragments"]
+        out += [
+            f"**Fragments of code files** — {frags['overall']['cases']} windows cut at random lines of"
+            " the code files of 200+ lines, each holding all its gold lines (no target: a robustness check)",
+            "",
+            *_systems_table(frags["overall"], modes),
+            "",
+            *_by_language_table(frags["by_language"], modes),
+            "",
+        ]
     if "logs" in summary:
         logs = summary["logs"]
         out += [
@@ -396,8 +407,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     summary: dict[str, Any] = {}
     cases_out: dict[str, Any] = {}
     partial = args.limit is not None or args.sample is not None
+    code = (
+        _select(load_cases(root / CODE_FILE), args.limit, args.sample)
+        if "code" in suites or "fragments" in suites
+        else []
+    )
     if "code" in suites:
-        code = _select(load_cases(root / CODE_FILE), args.limit, args.sample)
         res = evaluate_all(code, modes, tuple(BASELINES), args.jobs)
         summary["code"] = {
             "overall": aggregate(res, modes),
@@ -405,6 +420,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "by_repo": _grouped(res, "repo", modes),
         }
         cases_out["code"] = res
+    if "fragments" in suites:
+        frags = [f for c in code if (f := fragment(c)) is not None]
+        res = evaluate_all(frags, modes, tuple(BASELINES), args.jobs)
+        summary["fragments"] = {
+            "overall": aggregate(res, modes),
+            "by_language": _grouped(res, "language", modes),
+        }
+        cases_out["fragments"] = res
     if "logs" in suites:
         logs = load_cases(root / LOGS_FILE)
         res = evaluate_all(logs, modes, tuple(BASELINES), args.jobs)
@@ -435,7 +458,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--limit", type=int, help="first N code cases (after --sample)")
     p.add_argument("--sample", type=int, help="K code cases spread evenly over the file (deterministic)")
     p.add_argument("--modes", default=",".join(DEFAULT_MODES), help="comma list: keep_<ratio>, adaptive")
-    p.add_argument("--suites", default="code,logs", help="comma list: code, logs")
+    p.add_argument("--suites", default="code,fragments,logs", help="comma list: code, fragments, logs")
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="worker processes")
     p.add_argument("--write-readme", action="store_true", help="update the table in benchmarks/README.md")
 

@@ -13,7 +13,7 @@ if str(ROOT) not in sys.path:  # `benchmarks` lives at the repo root, outside th
 
 from benchmarks._baselines import bm25_path, first_n_path, fit  # noqa: E402
 from benchmarks._bm25 import bm25_scores, terms  # noqa: E402
-from benchmarks._data import Case, split_lines, stride_sample  # noqa: E402
+from benchmarks._data import FRAGMENT_MIN_LINES, Case, fragment, split_lines, stride_sample  # noqa: E402
 from benchmarks._render import blocks_from_keep, render_keep, server_render  # noqa: E402
 
 from benchmarks import quality  # noqa: E402
@@ -149,3 +149,17 @@ def test_budget_modes() -> None:
 def test_stride_sample_is_deterministic() -> None:
     assert stride_sample(list(range(10)), 3) == [0, 3, 6]
     assert stride_sample([1, 2], 5) == [1, 2]
+
+
+def test_fragment_holds_the_gold_lines_and_is_stable() -> None:
+    case = _code_case(600)
+    frag = fragment(case)
+    assert frag is not None
+    assert frag == fragment(case)  # seeded by the case id: every run measures the same window
+    whole, part = split_lines(case.text), split_lines(frag.text)
+    assert FRAGMENT_MIN_LINES <= len(part) <= len(whole)
+    start = int(frag.id.rsplit("#L", 1)[1].split("-")[0])
+    assert part == whole[start - 1 : start - 1 + len(part)]
+    assert [part[g - 1] for g in frag.gold_lines] == [whole[g - 1] for g in case.gold_lines]
+    assert frag.hunks == (frag.gold_lines,)
+    assert fragment(_code_case(120)) is None  # a short file gives no fragment
