@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import math
 import os
 import platform
 import statistics
@@ -61,19 +62,41 @@ class Input:
 # ---------------------------------------------------------------- inputs
 
 
-def _concat(texts: Sequence[str], *, max_lines: int | None = None, max_chars: int | None = None) -> list[str]:
-    """Lines of ``texts`` one after the other (cycling if needed), cut at a line count or a char count."""
+def _concat(texts: Sequence[str], max_chars: int) -> list[str]:
+    """Lines of ``texts`` one after the other (cycling if needed), cut at a char count."""
     out: list[str] = []
     chars = 0
     while texts:
         for text in texts:
             for line in split_lines(text):
-                if max_lines is not None and len(out) >= max_lines:
-                    return out
-                if max_chars is not None and chars + len(line) + 1 > max_chars:
+                if chars + len(line) + 1 > max_chars:
                     return out
                 out.append(line)
                 chars += len(line) + 1
+    return out
+
+
+def _whole_files(
+    texts: Sequence[str], *, max_lines: int | None = None, max_chars: int | None = None
+) -> list[str]:
+    """Whole files, in order, skipping those that do not fit, until the size is (nearly) reached.
+
+    A file cut at an exact size ends inside a function: tree-sitter then rejects the whole parse
+    and the indentation fallback runs after it. That is the cost of a pasted fragment (the quality
+    benchmark's fragments suite), not of files; so code sizes here are "about N".
+    """
+    out: list[str] = []
+    chars = 0
+    line_cap = max_lines if max_lines is not None else math.inf
+    char_cap = max_chars if max_chars is not None else math.inf
+    for text in texts:
+        lines = split_lines(text)
+        size = sum(len(line) + 1 for line in lines)
+        if len(out) + len(lines) <= line_cap and chars + size <= char_cap:
+            out.extend(lines)
+            chars += size
+        if len(out) >= 0.98 * line_cap or chars >= 0.98 * char_cap:
+            break
     return out
 
 
@@ -99,7 +122,7 @@ def build_inputs(root: Path) -> tuple[list[Input], list[str]]:
         cases = by_lang[lang]
         texts = [c.text for c in cases]
         for size in CODE_SIZES:
-            lines = _concat(texts, max_lines=size)
+            lines = _whole_files(texts, max_lines=size)
             inputs.append(Input(f"{lang} {size:,} lines", "code", cases[0].goal, lines))
     py = by_lang["python"]
     inputs.append(
@@ -107,7 +130,7 @@ def build_inputs(root: Path) -> tuple[list[Input], list[str]]:
             f"python {BIG_CHARS:,} chars",
             "code",
             py[0].goal,
-            _concat([c.text for c in py], max_chars=BIG_CHARS),
+            _whole_files([c.text for c in py], max_chars=BIG_CHARS),
         )
     )
     if logs_path.is_file():
