@@ -38,12 +38,16 @@ __all__ = [
     "recall",
     "reduction",
     "run",
+    "size_bucket",
 ]
 
 DEFAULT_MODES: Final = ("keep_0.3", "keep_0.5", "adaptive")
 SYSTEMS: Final = ("engine", *BASELINES)
 LABELS: Final = {"engine": "engine", "bm25_w3": "BM25 ±3", "bm25": "BM25 (lines)", "first_n": "first-N"}
 METRICS: Final = ("recall", "hunk_recall", "reduction")
+SIZE_BUCKETS: Final = ((200, "≤ 200 lines"), (500, "201–500 lines"), (1000, "501–1,000 lines"))
+SIZE_LARGEST: Final = "> 1,000 lines"
+"""File sizes reported apart: on a small file a marker is a large share of the budget."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +92,14 @@ class Metrics:
             "reduction": round(self.reduction, 6),
             "tokens": self.tokens,
         }
+
+
+def size_bucket(n_lines: int) -> str:
+    """The size row a case of ``n_lines`` lines is reported in."""
+    for top, label in SIZE_BUCKETS:
+        if n_lines <= top:
+            return label
+    return SIZE_LARGEST
 
 
 def recall(gold: Iterable[int], keep: Sequence[bool]) -> float:
@@ -158,6 +170,7 @@ def evaluate_case(
         "language": case.language,
         "source_type": case.source_type,
         "n_lines": len(lines),
+        "size": size_bucket(len(lines)),
         "tokens": before,
         "modes": {},
     }
@@ -235,11 +248,20 @@ def aggregate(results: Sequence[dict[str, Any]], modes: Sequence[str]) -> dict[s
     return out
 
 
-def _grouped(results: Sequence[dict[str, Any]], key: str, modes: Sequence[str]) -> dict[str, Any]:
+def _grouped(
+    results: Sequence[dict[str, Any]], key: str, modes: Sequence[str], order: Sequence[str] = ()
+) -> dict[str, Any]:
+    """Aggregates per value of ``key``: in ``order`` when given, else sorted by name."""
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for r in results:
         groups[r[key]].append(r)
-    return {name: aggregate(rows, modes) for name, rows in sorted(groups.items())}
+    rank = {name: k for k, name in enumerate(order)}
+    names = sorted(groups, key=lambda name: (rank.get(name, len(rank)), name))
+    return {name: aggregate(groups[name], modes) for name in names}
+
+
+def _by_size(results: Sequence[dict[str, Any]], modes: Sequence[str]) -> dict[str, Any]:
+    return _grouped(results, "size", modes, [label for _, label in SIZE_BUCKETS] + [SIZE_LARGEST])
 
 
 def _log_name(case_id: str) -> str:
@@ -289,8 +311,8 @@ def _systems_table(overall: dict[str, Any], modes: Sequence[str]) -> list[str]:
     return lines
 
 
-def _by_language_table(groups: dict[str, Any], modes: Sequence[str]) -> list[str]:
-    head = "| language | cases |" + "".join(f" {m} engine | {m} BM25 ±3 |" for m in modes)
+def _by_group_table(groups: dict[str, Any], modes: Sequence[str], label: str) -> list[str]:
+    head = f"| {label} | cases |" + "".join(f" {m} engine | {m} BM25 ±3 |" for m in modes)
     head += " adaptive reduction |" if "adaptive" in modes else ""
     lines = [head, "|---|---:|" + "---:|---:|" * len(modes) + ("---:|" if "adaptive" in modes else "")]
     for name, agg in groups.items():
@@ -357,7 +379,10 @@ def markdown(payload: dict[str, Any]) -> str:
             "",
         ]
         out += ["Recall per language (BM25 ±3 at the engine's budget):", ""]
-        out += [*_by_language_table(code["by_language"], modes), ""]
+        out += [*_by_group_table(code["by_language"], modes, "language"), ""]
+        if "by_size" in code:
+            out += ["Recall per file size:", ""]
+            out += [*_by_group_table(code["by_size"], modes, "file size"), ""]
     if "fragments" in summary:
         frags = summary["fragments"]
         out += [
@@ -366,7 +391,7 @@ def markdown(payload: dict[str, Any]) -> str:
             "",
             *_systems_table(frags["overall"], modes),
             "",
-            *_by_language_table(frags["by_language"], modes),
+            *_by_group_table(frags["by_language"], modes, "language"),
             "",
         ]
     if "logs" in summary:
@@ -418,6 +443,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "overall": aggregate(res, modes),
             "by_language": _grouped(res, "language", modes),
             "by_repo": _grouped(res, "repo", modes),
+            "by_size": _by_size(res, modes),
         }
         cases_out["code"] = res
     if "fragments" in suites:

@@ -136,6 +136,27 @@ def test_evaluate_case_and_aggregate_on_synthetic_cases() -> None:
     assert set(summary["keep_0.3"]) >= {"engine", "bm25_w3", "bm25", "first_n"}
 
 
+def test_size_buckets_are_reported_in_size_order() -> None:
+    sizes = [1, 200, 201, 500, 501, 1000, 1001, 50_000]
+    labels = [quality.size_bucket(n) for n in sizes]
+    assert labels == [
+        "≤ 200 lines",
+        "≤ 200 lines",
+        "201–500 lines",
+        "201–500 lines",
+        "501–1,000 lines",
+        "501–1,000 lines",
+        "> 1,000 lines",
+        "> 1,000 lines",
+    ]
+    results = [{"size": quality.size_bucket(n)} for n in reversed(sizes)]
+    groups = quality._by_size(results, ())
+    assert list(groups) == ["≤ 200 lines", "201–500 lines", "501–1,000 lines", "> 1,000 lines"]
+    assert [g["cases"] for g in groups.values()] == [2, 2, 2, 2]
+    res = quality.evaluate_case(_code_case(), ("keep_0.3",))
+    assert res["size"] == quality.size_bucket(res["n_lines"])
+
+
 def test_budget_modes() -> None:
     assert quality.budget_for("keep_0.3").keep_ratio == 0.3
     adaptive = quality.budget_for("adaptive")
