@@ -22,7 +22,17 @@ from mcp_pruner._tokens import count_line_tokens, count_tokens, warm_up
 from mcp_pruner.engine import Budget, prune_lines
 
 from ._baselines import BASELINES, fit
-from ._data import CODE_FILE, LOGS_FILE, Case, data_dir, fragment, load_cases, split_lines, stride_sample
+from ._data import (
+    CODE_FILE,
+    FRAGMENT_MIN_FILE,
+    LOGS_FILE,
+    Case,
+    data_dir,
+    fragment,
+    load_cases,
+    split_lines,
+    stride_sample,
+)
 from ._readme import code_fingerprint, replace_section, write_json
 from ._render import blocks_match_keep, server_render
 
@@ -380,14 +390,14 @@ def markdown(payload: dict[str, Any]) -> str:
         ]
         out += ["Recall per language (BM25 ±3 at the engine's budget):", ""]
         out += [*_by_group_table(code["by_language"], modes, "language"), ""]
-        if "by_size" in code:
-            out += ["Recall per file size:", ""]
-            out += [*_by_group_table(code["by_size"], modes, "file size"), ""]
+        out += ["Recall per file size:", ""]
+        out += [*_by_group_table(code["by_size"], modes, "file size"), ""]
     if "fragments" in summary:
         frags = summary["fragments"]
         out += [
             f"**Fragments of code files** — {frags['overall']['cases']} windows cut at random lines of"
-            " the code files of 200+ lines, each holding all its gold lines (no target: a robustness check)",
+            f" the code files of {FRAGMENT_MIN_FILE}+ lines, each holding all its gold lines"
+            " (no target: a robustness check)",
             "",
             *_systems_table(frags["overall"], modes),
             "",
