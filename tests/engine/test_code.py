@@ -110,8 +110,51 @@ def test_goal_terms_split_and_stemmed() -> None:
     assert g.weights["fix"] < g.weights["pars"]
     assert "parse_headers" in g.phrases
     assert "session.sendrequest" in g.phrases
+    assert "sendrequest" in g.phrases  # a compound part of the dotted path, on its own
+    assert "session" not in g.phrases  # a single word stays a term
     assert word_parts("HTTPServer.parseHeaders(cookies)") == ["http", "server", "pars", "header", "cooki"]
     assert stem("entries") == stem("entry")
     assert stem("parsing") == stem("parse")
     assert stem("negotiation") == stem("negotiate") == stem("negotiates")
     assert stem("redirection") == stem("redirect")
+
+
+def _qualified_member_file() -> list[str]:
+    """Many classes that all mention requests, errors and configs; one class *is* ``RequestError``."""
+    out: list[str] = ["import logging", ""]
+    for k, name in enumerate(["Client", "Pool", "Transport", "Retry", "Auth", "Proxy", "Cache", "Hooks"]):
+        out += [
+            f"class {name}:",
+            f'    """Sends a request with its config; an error in {name.lower()} is raised as is."""',
+            "",
+            "    def __init__(self, config, request=None):",
+            "        self.config = config",
+            "        self.request = request",
+            f"        self.errors = []  # {k}",
+            "",
+            "    def send(self, request):",
+            "        if self.config is None:",
+            "            raise ValueError('missing config for request')",
+            "        return request",
+            "",
+        ]
+    out += [
+        "class RequestError(Exception):",
+        '    """Raised when sending fails."""',
+        "",
+        "    def __init__(self, message, request):",
+        "        super().__init__(message)",
+        "        self.request = request",
+        "        self.config = request.config",
+        "",
+    ]
+    return out
+
+
+def test_goal_naming_a_qualified_member_keeps_it_in_its_class() -> None:
+    """``RequestError.config``: the class is named in the goal only as part of a dotted path."""
+    lines = _qualified_member_file()
+    target = lines.index("        self.config = request.config")
+    sel = prune_lines(lines, "Make RequestError.config optional", SourceType.CODE, budget(keep_ratio=0.2))
+    assert sel.keep[target]
+    assert sel.keep[lines.index("class RequestError(Exception):")]

@@ -25,6 +25,7 @@ __all__ = ["GoalTerms", "goal_terms", "score_lines", "stem", "word_parts"]
 
 _IDENT: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:(?:\.|::|->)[A-Za-z_][A-Za-z0-9_]*)*|\d+")
 _PART: Final = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+_QUALIFIER: Final = re.compile(r"\.|::|->")
 _LINE_PART: Final = re.compile(r"[A-Z]{2,}(?![a-z])|[A-Z]?[a-z]{2,}|[A-Z]|\d{2,}")
 
 # fmt: off
@@ -130,9 +131,12 @@ def goal_terms(goal: str) -> GoalTerms:
     phrases: list[str] = []
     for ident in _IDENT.findall(goal[:4000]):
         parts = _PART.findall(ident)
-        if len(parts) > 1 and len(ident) >= 6 and not ident.isdigit():
-            low = ident.lower()
-            if low not in phrases and len(phrases) < 16:
+        # The whole identifier, and each compound part of a qualified one: ``AxiosError.config``
+        # also names the class ``AxiosError``, which the text mostly shows on its own.
+        pieces = _QUALIFIER.split(ident)
+        for piece in (ident, *pieces) if len(pieces) > 1 else (ident,):
+            low = piece.lower()
+            if len(piece) >= 6 and len(_PART.findall(piece)) > 1 and low not in phrases and len(phrases) < 16:
                 phrases.append(low)
         for raw in parts:
             low = raw.lower()
