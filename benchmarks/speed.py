@@ -63,10 +63,13 @@ class Input:
 
 
 def _concat(texts: Sequence[str], max_chars: int) -> list[str]:
-    """Lines of ``texts`` one after the other (cycling if needed), cut at a char count."""
+    """Lines of ``texts`` one after the other (cycling if needed), cut at a char count.
+
+    Texts without a line (all empty) cannot fill anything: they give no lines instead of cycling forever.
+    """
     out: list[str] = []
     chars = 0
-    while texts:
+    while any(split_lines(text) for text in texts):
         for text in texts:
             for line in split_lines(text):
                 if chars + len(line) + 1 > max_chars:

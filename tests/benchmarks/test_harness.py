@@ -16,7 +16,7 @@ from benchmarks._bm25 import bm25_scores, terms  # noqa: E402
 from benchmarks._data import FRAGMENT_MIN_LINES, Case, fragment, split_lines, stride_sample  # noqa: E402
 from benchmarks._render import blocks_from_keep, render_keep, server_render  # noqa: E402
 
-from benchmarks import quality  # noqa: E402
+from benchmarks import quality, speed  # noqa: E402
 from mcp_pruner._contract import SourceType  # noqa: E402
 from mcp_pruner._tokens import count_line_tokens, count_tokens  # noqa: E402
 from mcp_pruner.engine import Selection  # noqa: E402
@@ -184,3 +184,9 @@ def test_fragment_holds_the_gold_lines_and_is_stable() -> None:
     assert [part[g - 1] for g in frag.gold_lines] == [whole[g - 1] for g in case.gold_lines]
     assert frag.hunks == (frag.gold_lines,)
     assert fragment(_code_case(120)) is None  # a short file gives no fragment
+
+
+def test_speed_concat_of_only_empty_texts_returns_instead_of_cycling() -> None:
+    assert speed._concat(["", ""], max_chars=100) == []
+    assert speed._concat([], max_chars=100) == []
+    assert speed._concat(["a\nbb", ""], max_chars=10) == ["a", "bb", "a", "bb"]
