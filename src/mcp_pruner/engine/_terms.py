@@ -7,7 +7,8 @@ meets ``Cookie`` and ``parsing`` meets ``parse``. Words every commit subject
 uses (fix, add, support, ...) say nothing about *where* to look and weigh
 little; a term that is rare inside *this* text says a lot (inverse document
 frequency over the text's own lines). Whole compound identifiers from the goal
-(``parse_headers``, ``Session.send``) get an extra bonus when they occur intact.
+(``parse_headers``, ``Session.send``), and the compound parts of a qualified one
+(``AxiosError`` in ``AxiosError.config``), get an extra bonus when they occur intact.
 """
 
 from __future__ import annotations
