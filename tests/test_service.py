@@ -184,6 +184,40 @@ async def test_max_prune_ratio_is_a_hard_bound(service: PrunerService, ratio: fl
         assert result.annotations == []
 
 
+def _many_small_functions(ends_with_newline: bool) -> str:
+    text = "".join(
+        f"def f{i}(x):\n    y = x + {i}\n    if y > 3:\n        raise ValueError('bad {i}')\n    return y\n\n"
+        for i in range(60)
+    )
+    return text if ends_with_newline else text.rstrip("\n")
+
+
+@pytest.mark.parametrize("tokens", [500, 1000])
+@pytest.mark.parametrize("annotate", [False, True])
+@pytest.mark.parametrize("ends_with_newline", [True, False])
+async def test_token_budget_caps_the_exact_tokens_of_pruned_text(
+    service: PrunerService, tokens: int, annotate: bool, ends_with_newline: bool
+) -> None:
+    """Per-line costs undercount the joined text by a few percent: the ceiling is checked on the real text."""
+    text = _many_small_functions(ends_with_newline)
+    result = await service.prune_text(
+        {"text": text, "goal_hint": "", "options": {"token_budget": tokens, "annotate_lines": annotate}}
+    )
+    assert result.stats.tokens_est_after == count_tokens(result.pruned_text)
+    assert result.stats.tokens_est_after <= tokens
+    assert "budget_unmet" not in result.warnings
+    assert result.stats.tokens_est_after >= 0.8 * tokens  # a ceiling, not an excuse to keep little
+
+
+async def test_token_budget_the_hard_bounds_cannot_meet_is_reported(service: PrunerService) -> None:
+    """The default max_prune_ratio keeps more than 120 tokens of this text: said, not hidden."""
+    result = await service.prune_text(
+        {"text": _many_small_functions(True), "goal_hint": "", "options": {"token_budget": 120}}
+    )
+    assert result.stats.tokens_est_after > 120
+    assert "budget_unmet" in result.warnings
+
+
 @pytest.mark.parametrize("min_keep", [0, 150, 249, 250, 10_000])
 async def test_min_keep_lines_is_a_hard_bound(service: PrunerService, min_keep: int) -> None:
     text = synthetic_python(25)

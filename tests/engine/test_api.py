@@ -77,7 +77,7 @@ def test_token_budget_is_a_ceiling(tokens: int) -> None:
     b = budget(token_budget=tokens)
     sel = prune_lines(PY, "merge cookies", None, b)
     check_selection(PY, sel, b)
-    assert rendered_tokens(PY, sel) <= tokens * 1.03 + 2 or "budget_unmet" in sel.warnings
+    assert rendered_tokens(PY, sel) <= tokens or "budget_unmet" in sel.warnings
 
 
 def test_annotate_lines_is_priced() -> None:

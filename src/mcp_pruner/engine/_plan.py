@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Final
 
 from .._contract import SourceType
-from .._tokens import count_line_tokens
+from .._tokens import count_line_tokens, count_tokens
 from ._reasons import block_reason
 from ._select import Costs, Greedy
 from ._types import Budget, RemovedBlock, marker_text, removed_runs
@@ -28,6 +28,8 @@ _ANNOTATE_TOKENS: Final = 3
 _MARKER_ESTIMATE: Final = {SourceType.CODE: 36.0, SourceType.DOCS: 36.0, SourceType.LOGS: 48.0}
 _REL_WEIGHT: Final = 1.0
 _RETRIES: Final = 3
+_CEILING_RETRIES: Final = 5
+"""``token_budget`` is a ceiling on the exact count of the rendered text: a few more tries to get under it."""
 _SHARPNESS: Final = 6.0
 """Utility of a line = priority ** 6: relevance in [0, 1] is a rank more than a probability,
 so the top of the ranking must dominate the per-token trade-off."""
@@ -106,6 +108,33 @@ def _take_alerts(g: Greedy, a: Analysis, order: Sequence[int], budget: float, ad
             break
 
 
+def _rendered_tokens(
+    lines: Sequence[str], spans: Sequence[tuple[int, int]], reasons: Sequence[str], budget: Budget
+) -> int:
+    """Exact tokens of the text the server will render for this choice (trailing newline included).
+
+    Per-line costs miss what joining the lines adds (a newline does not always merge with the
+    next line's indentation), a few percent: enough to break a ceiling.
+    """
+    annotate = budget.annotate_lines
+    out: list[str] = []
+
+    def keep_lines(lo: int, hi: int) -> None:
+        if annotate:
+            out.extend(f"{k + 1}│ {lines[k]}" for k in range(lo, hi))
+        else:
+            out.extend(lines[lo:hi])
+
+    i = 0
+    for (lo, hi), reason in zip(spans, reasons, strict=True):
+        keep_lines(i, lo)
+        if budget.include_markers:
+            out.append(marker_text(lo + 1, hi, reason))
+        i = hi
+    keep_lines(i, len(lines))
+    return count_tokens("\n".join(out) + "\n") if out else 0
+
+
 def _order(priority: Sequence[float]) -> list[int]:
     """Line indices best first (stable: ties keep text order)."""
     return sorted(range(len(priority)), key=priority.__getitem__, reverse=True)
@@ -175,7 +204,8 @@ def plan_selection(
     cost = 0.0
     # A soft target (keep_ratio, adaptive) tolerates a small overshoot; token_budget is a ceiling.
     tolerance = 0.0 if budget.token_budget is not None else (0.05 if adaptive else 0.015) * target
-    for attempt in range(_RETRIES):
+    ceiling = budget.token_budget is not None
+    for attempt in range(_CEILING_RETRIES if ceiling else _RETRIES):
         g = _choose(a, order, priority, costs, allowed, min_keep, adaptive)
         keep = g.keep
         spans = removed_runs(keep)
@@ -188,9 +218,11 @@ def plan_selection(
             # Price markers at what they really cost here, then choose again.
             mean = marker_tokens / len(spans)
             costs = Costs(line_cost, mean, _FILL_SHARE * mean)
+        if ceiling:
+            cost = float(_rendered_tokens(a.lines, spans, reasons, budget))
         if cost <= target + tolerance or g.forced_cost >= target:
             break
-        if attempt:
+        if attempt or ceiling:
             allowed -= cost - target + 1.0
         if allowed <= 0:
             break
