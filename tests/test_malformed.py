@@ -86,6 +86,18 @@ BAD_ARGUMENTS: list[tuple[str, dict[str, object], str]] = [
     ),
     ("prune_text", {"text": "a", "goal_hint": "", "options": {"keep_ratio": 0}}, "options.keep_ratio"),
     ("prune_text", {"text": "a", "goal_hint": "", "options": {"token_budget": 0}}, "options.token_budget"),
+    # Integers past 64 bits (a float conversion would overflow): refused, not an internal error.
+    ("prune_text", {"text": "a", "goal_hint": "", "options": {"timeout_ms": 10**309}}, "options.timeout_ms"),
+    (
+        "prune_text",
+        {"text": "a", "goal_hint": "", "options": {"token_budget": 10**309}},
+        "options.token_budget",
+    ),
+    (
+        "prune_text",
+        {"text": "a", "goal_hint": "", "options": {"min_keep_lines": 2**63}},
+        "options.min_keep_lines",
+    ),
     ("prune_text", {"goal_hint": ""}, "text"),
     ("prune_text", {"text": "a"}, "goal_hint"),
     ("prune_text", {}, "text"),

@@ -209,6 +209,19 @@ async def test_token_budget_caps_the_exact_tokens_of_pruned_text(
     assert result.stats.tokens_est_after >= 0.8 * tokens  # a ceiling, not an excuse to keep little
 
 
+async def test_64_bit_max_integer_options_read_as_no_limit(service: PrunerService) -> None:
+    """``Long.MAX_VALUE`` is how many clients say "no limit": accepted, and nothing overflows."""
+    big = 2**63 - 1
+    text = _many_small_functions(True)
+    result = await service.prune_text(
+        {"text": text, "goal_hint": "f3", "options": {"timeout_ms": big, "token_budget": big}}
+    )
+    assert "internal_error" not in result.warnings
+    assert result.stats.tokens_est_after <= result.stats.tokens_est_before
+    kept_all = await service.prune_text({"text": text, "goal_hint": "f3", "options": {"min_keep_lines": big}})
+    assert kept_all.pruned_text == text
+
+
 async def test_token_budget_the_hard_bounds_cannot_meet_is_reported(service: PrunerService) -> None:
     """The default max_prune_ratio keeps more than 120 tokens of this text: said, not hidden."""
     result = await service.prune_text(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Final, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -69,14 +69,23 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
 
+_MAX_INT: Final = 2**63 - 1
+"""Integer options fit in 64 bits (``Long.MAX_VALUE`` still reads as "no limit"); beyond, a float
+conversion of the value overflows, so it is refused naming the field."""
+
+
 class PruneOptions(_Strict):
     """Options of ``prune_text``; an omitted option takes its configured default."""
 
     max_prune_ratio: float | None = Field(
         default=None, ge=0.0, le=1.0, description="Max fraction of LINES removed (hard bound)."
     )
-    min_keep_lines: int | None = Field(default=None, ge=0, description="Min lines kept (hard bound).")
-    timeout_ms: int | None = Field(default=None, ge=1, description="Deadline for the whole call, in ms.")
+    min_keep_lines: int | None = Field(
+        default=None, ge=0, le=_MAX_INT, description="Min lines kept (hard bound)."
+    )
+    timeout_ms: int | None = Field(
+        default=None, ge=1, le=_MAX_INT, description="Deadline for the whole call, in ms."
+    )
     annotate_lines: bool | None = Field(
         default=None, description="Prefix kept lines with 'N│ ' (N = original 1-based line number)."
     )
@@ -90,7 +99,7 @@ class PruneOptions(_Strict):
         description="Target fraction of the input's tokens kept in pruned_text (markers included).",
     )
     token_budget: int | None = Field(
-        default=None, ge=1, description="Max tokens of pruned_text, markers included."
+        default=None, ge=1, le=_MAX_INT, description="Max tokens of pruned_text, markers included."
     )
 
 
