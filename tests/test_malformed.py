@@ -361,3 +361,18 @@ def test_bad_requests_are_not_counted_as_calls(client: httpx.Client) -> None:
     after = client.get("/health").json()["metrics"]
     assert after["calls_total"] == before["calls_total"]
     assert after["errors_total"] == before["errors_total"] + 1
+
+
+@pytest.mark.parametrize("char", ["y", "\x01", "é", "😀"])
+def test_body_limit_fits_any_text_within_max_input_chars(char: str) -> None:
+    """However the client escapes it (``json.dumps`` turns an emoji into 12 bytes), a text of
+    ``max_input_chars`` characters fits the body limit, so it gets an answer and never a 413."""
+    n = 2_000_000
+    request = {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "prune_text",
+        "params": {"text": char * n, "goal_hint": ""},
+    }
+    for ensure_ascii in (True, False):
+        assert len(json.dumps(request, ensure_ascii=ensure_ascii).encode("utf-8")) <= body_limit(n)

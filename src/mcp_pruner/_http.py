@@ -1,8 +1,8 @@
 """The HTTP transport: ``POST /rpc`` (plain JSON-RPC), ``GET /health`` and MCP streamable HTTP at ``/mcp``.
 
 Bodies are capped well above ``MCP_PRUNER_MAX_INPUT_CHARS`` (a 2,000,000-character
-text can take ~8 MB of JSON, more with escapes), on ``/rpc`` and ``/mcp`` alike;
-the SDK's 4 MiB default would refuse such inputs.
+text can take ~8 MB of JSON, 24 MB when every character is an escaped emoji), on
+``/rpc`` and ``/mcp`` alike; the SDK's 4 MiB default would refuse such inputs.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import json
 import logging
 import socket
 import sys
+from typing import Final
 
 import uvicorn
 from starlette.applications import Starlette
@@ -28,10 +29,17 @@ __all__ = ["body_limit", "build_http_app", "serve_http"]
 
 log = logging.getLogger("mcp_pruner.http")
 
+_MAX_ESCAPE_BYTES: Final = 12
+
 
 def body_limit(max_input_chars: int) -> int:
-    """Bytes accepted in one request: 6 bytes per character (worst-case JSON escape) plus 1 MiB."""
-    return max_input_chars * 6 + 1024 * 1024
+    """Bytes accepted in one request: 12 bytes per character plus 1 MiB.
+
+    Twelve is the worst JSON escape of one character: a character outside the Basic Multilingual
+    Plane is a surrogate pair, ``\\ud83d\\ude00`` (what ``json.dumps`` sends by default). A text
+    within ``max_input_chars`` is never refused for how its client chose to encode it.
+    """
+    return max_input_chars * _MAX_ESCAPE_BYTES + 1024 * 1024
 
 
 def _json_response(obj: JSONValue, status: int = 200) -> Response:
