@@ -467,3 +467,19 @@ async def test_recover_ranges_in_the_order_given_with_line_numbers(service: Prun
         {"start_line": 1, "end_line": 2},
     ]
     assert got.metadata.text_ends_with_newline is False
+
+
+async def test_recover_answer_size_is_bounded_whatever_the_ranges_repeat(service: PrunerService) -> None:
+    """2,000 copies of a whole text is refused naming the range that crosses the bound; the store
+    still serves the text, and overlapping ranges within the bound are answered in full."""
+    text = "\n".join(f"line {i:05d} " + "x" * 40 for i in range(5000))
+    made = await service.prune_text({"text": text, "goal_hint": ""})
+    whole = {"start_line": 1, "end_line": 5000}
+    with pytest.raises(InvalidParams) as err:
+        await service.recover_text({"prune_id": made.prune_id, "ranges": [whole] * 2000})
+    assert err.value.field.startswith("ranges[")
+    twice = await service.recover_text(
+        {"prune_id": made.prune_id, "ranges": [whole, whole], "include_line_numbers": True}
+    )
+    assert len(twice.raw_text.split("\n")) == 10_000
+    assert (await recover_all(service, made.prune_id)) == text

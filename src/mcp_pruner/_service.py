@@ -49,6 +49,10 @@ log = logging.getLogger("mcp_pruner.service")
 CAPABILITIES: Final = ["prune_text", "recover_text", "annotations", "markers"]
 _RENDER_RESERVE_S: Final = 0.05
 """Time kept back from the caller's deadline to render, store and answer."""
+_RECOVER_REPEAT: Final = 2
+_RECOVER_SLACK_CHARS: Final = 1_000_000
+"""One ``recover_text`` answers at most twice its text plus a million characters: every line once,
+with room for overlaps and line numbers, but not 2,000 copies of the whole text."""
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -320,13 +324,23 @@ class PrunerService:
         ranges = everything if args.ranges is None else args.ranges
         parts: list[str] = []
         clamped: list[LineRange] = []
-        for r in ranges:
+        size = 0
+        limit = _RECOVER_REPEAT * len(text) + _RECOVER_SLACK_CHARS
+        for k, r in enumerate(ranges):
             if r.start_line < 1 or r.start_line > r.end_line or r.start_line > n:
                 raise InvalidRange(r.start_line, r.end_line, n)
             end = min(r.end_line, n)
             clamped.append(LineRange(start_line=r.start_line, end_line=end))
             for i in range(r.start_line - 1, end):
-                parts.append(f"{i + 1}│ {lines[i]}" if args.include_line_numbers else lines[i])
+                line = f"{i + 1}│ {lines[i]}" if args.include_line_numbers else lines[i]
+                size += len(line) + 1
+                parts.append(line)
+            if size > limit:  # overlapping ranges repeated at will would make an answer of any size
+                raise InvalidParams(
+                    f"ranges[{k}]",
+                    f"the ranges up to this one return over {limit} characters (twice the text plus "
+                    f"{_RECOVER_SLACK_CHARS}); ask for fewer or non-overlapping ranges",
+                )
         self.metrics.record_recover()
         return RecoverResult(
             raw_text="\n".join(parts),
