@@ -449,7 +449,9 @@ async def test_a_malformed_reranked_selection_is_replaced_by_the_heuristic(
     import mcp_pruner._manager as manager_module
     from mcp_pruner.engine import Analysis, Selection, select
 
-    def broken_select(analysis: Analysis, budget: Budget, unit_scores: object = None) -> Selection:
+    def broken_select(
+        analysis: Analysis, budget: Budget, unit_scores: object = None, cancel: object = None
+    ) -> Selection:
         good = select(analysis, budget)
         if unit_scores is None:
             return good
@@ -496,3 +498,44 @@ async def test_key_never_reaches_logs_or_results(
         blob += record.getMessage() + repr(record.__dict__)
     assert KEY not in blob
     assert GOAL not in "".join(r.getMessage() + repr(r.__dict__) for r in caplog.records)
+
+
+# -- abandoned engine work ---------------------------------------------------------------------------
+async def test_engine_work_abandoned_at_the_deadline_stops_instead_of_running_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A thread cannot be killed: past the deadline the call answers without it, and the engine,
+    told so through its cancel event, gives up at its next check instead of burning the CPU the
+    answer (and the next calls) need."""
+    import threading
+
+    import mcp_pruner._manager as manager_module
+    from mcp_pruner.engine import Analysis, Cancelled, analyze
+
+    ended: list[str] = []
+    done = threading.Event()
+
+    def recording_analyze(
+        lines: list[str], goal: str, source_type: object, cancel: threading.Event | None = None
+    ) -> Analysis:
+        try:
+            result = analyze(lines, goal, None, cancel)
+        except Cancelled:
+            ended.append("cancelled")
+            raise
+        else:
+            ended.append("finished")
+            return result
+        finally:
+            done.set()
+
+    monkeypatch.setattr(manager_module, "analyze", recording_analyze)
+    manager = PruningBackendManager(Settings(cache_max_entries=0))
+    lines = code_lines(20_000)  # seconds of analysis: far past a 20 ms deadline
+    try:
+        with pytest.raises(TimeoutError):
+            await run(manager, lines, timeout_s=0.02)
+    finally:
+        await manager.aclose()
+    assert done.wait(60.0)
+    assert ended == ["cancelled"]

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import logging
 import random
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -255,21 +256,32 @@ class PruningBackendManager:
                     warnings=["cache_hit"],
                     cache_hit=True,
                 )
-        started = anyio.current_time()
-        with anyio.fail_after(deadline - started):
-            analysis = await anyio.to_thread.run_sync(
-                analyze, lines, goal, source_type, abandon_on_cancel=True
-            )
-        analyze_s = anyio.current_time() - started
-        if not self._chain:
-            with anyio.fail_after(max(0.0, deadline - anyio.current_time())):
-                selection = await anyio.to_thread.run_sync(select, analysis, budget, abandon_on_cancel=True)
-            if key is not None:
-                self._cache.put(key, CachedSelection.of(selection, "heuristic"))
-            return BackendOutcome(
-                selection=selection, backend="heuristic", engine="heuristic", units_total=len(analysis.units)
-            )
-        return await self._prune_reranked(analysis, goal, budget, deadline, analyze_s, key)
+        # Engine threads are abandoned at the deadline (a thread cannot be stopped from outside);
+        # setting ``stop`` when this call is over makes any still running give up at its next check.
+        stop = threading.Event()
+        try:
+            started = anyio.current_time()
+            with anyio.fail_after(deadline - started):
+                analysis = await anyio.to_thread.run_sync(
+                    analyze, lines, goal, source_type, stop, abandon_on_cancel=True
+                )
+            analyze_s = anyio.current_time() - started
+            if not self._chain:
+                with anyio.fail_after(max(0.0, deadline - anyio.current_time())):
+                    selection = await anyio.to_thread.run_sync(
+                        select, analysis, budget, None, stop, abandon_on_cancel=True
+                    )
+                if key is not None:
+                    self._cache.put(key, CachedSelection.of(selection, "heuristic"))
+                return BackendOutcome(
+                    selection=selection,
+                    backend="heuristic",
+                    engine="heuristic",
+                    units_total=len(analysis.units),
+                )
+            return await self._prune_reranked(analysis, goal, budget, deadline, analyze_s, key, stop)
+        finally:
+            stop.set()
 
     def stats(self) -> dict[str, JSONValue]:
         """Figures for ``health`` (merged into its metrics by the service)."""
@@ -313,18 +325,21 @@ class PruningBackendManager:
         deadline: float,
         analyze_s: float,
         key: str | None,
+        stop: threading.Event,
     ) -> BackendOutcome:
         heuristic: list[Selection] = []
         heuristic_ready = anyio.Event()
 
         async def run_heuristic() -> None:
-            heuristic.append(await anyio.to_thread.run_sync(select, analysis, budget, abandon_on_cancel=True))
+            heuristic.append(
+                await anyio.to_thread.run_sync(select, analysis, budget, None, stop, abandon_on_cancel=True)
+            )
             heuristic_ready.set()
 
         reserve = max(_MIN_RESERVE_S, analyze_s)
         async with anyio.create_task_group() as tg:
             tg.start_soon(run_heuristic)
-            attempt = await self._run_chain(analysis, goal, budget, deadline, reserve)
+            attempt = await self._run_chain(analysis, goal, budget, deadline, reserve, stop)
             defects = (
                 _defects(attempt.selection, analysis, budget) if attempt.selection is not None else set()
             )
@@ -371,7 +386,13 @@ class PruningBackendManager:
         )
 
     async def _run_chain(
-        self, analysis: Analysis, goal: str, budget: Budget, deadline: float, reserve: float
+        self,
+        analysis: Analysis,
+        goal: str,
+        budget: Budget,
+        deadline: float,
+        reserve: float,
+        stop: threading.Event,
     ) -> _Attempt:
         out = _Attempt()
         plan: DocumentPlan | None = None
@@ -400,7 +421,7 @@ class PruningBackendManager:
                         abandon_on_cancel=True,
                     )
                 selection = await self._score_and_select(
-                    provider, plan, query, analysis, budget, deadline, reserve, usage
+                    provider, plan, query, analysis, budget, deadline, reserve, usage, stop
                 )
             except BackendError as exc:
                 self._failed(out, name, exc, trip=not isinstance(exc, BackendConfigError))
@@ -451,6 +472,7 @@ class PruningBackendManager:
         deadline: float,
         reserve: float,
         usage: Usage,
+        stop: threading.Event,
     ) -> Selection:
         stage_deadline = deadline - reserve
         if stage_deadline <= anyio.current_time():
@@ -472,7 +494,7 @@ class PruningBackendManager:
         selection: Selection | None = None
         with anyio.CancelScope(deadline=deadline):
             selection = await anyio.to_thread.run_sync(
-                lambda: select(analysis, budget, unit_scores), abandon_on_cancel=True
+                lambda: select(analysis, budget, unit_scores, stop), abandon_on_cancel=True
             )
         if selection is None:
             raise BackendTimeout("no time left to apply the scores")

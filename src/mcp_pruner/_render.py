@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ._contract import Annotation, format_marker
-from .engine import Budget, RemovedBlock, Selection, removed_runs
+from .engine import Budget, Selection, removed_runs
 
 __all__ = ["Rendered", "allowed_removed", "render", "selection_problem", "split_lines"]
 
@@ -74,33 +74,41 @@ def render(
     annotate_lines: bool,
     include_markers: bool,
 ) -> Rendered:
-    """Kept lines in order (``N│ `` prefixed when asked) and one marker per removed block."""
-    blocks: dict[int, RemovedBlock] = {b.start: b for b in selection.blocks}
+    """Kept lines in order (``N│ `` prefixed when asked) and one marker per removed block.
+
+    ``selection.blocks`` must be its removed runs (:func:`selection_problem` checks it): the kept
+    lines are the runs between blocks, copied as slices rather than line by line.
+    """
     out: list[str] = []
     annotations: list[Annotation] = []
     kept = 0
-    i, n = 0, len(lines)
-    while i < n:
-        block = blocks.get(i + 1)
-        if block is not None:
-            reason = _safe_reason(block.reason)
-            marker = format_marker(prune_id, block.start, block.end, reason)
-            annotations.append(
-                Annotation(
-                    original_start_line=block.start,
-                    original_end_line=block.end,
-                    pruned_line_count=block.end - block.start + 1,
-                    reason=reason,
-                    marker=marker,
-                )
+
+    def keep_run(lo: int, hi: int) -> None:
+        if annotate_lines:
+            out.extend([f"{i + 1}{_PREFIX_SEP}{lines[i]}" for i in range(lo, hi)])
+        else:
+            out.extend(lines[lo:hi])
+
+    i = 0
+    for block in sorted(selection.blocks, key=lambda b: b.start):
+        keep_run(i, block.start - 1)
+        kept += block.start - 1 - i
+        reason = _safe_reason(block.reason)
+        marker = format_marker(prune_id, block.start, block.end, reason)
+        annotations.append(
+            Annotation(
+                original_start_line=block.start,
+                original_end_line=block.end,
+                pruned_line_count=block.end - block.start + 1,
+                reason=reason,
+                marker=marker,
             )
-            if include_markers:
-                out.append(marker)
-            i = block.end
-            continue
-        out.append(f"{i + 1}{_PREFIX_SEP}{lines[i]}" if annotate_lines else lines[i])
-        kept += 1
-        i += 1
+        )
+        if include_markers:
+            out.append(marker)
+        i = block.end
+    keep_run(i, len(lines))
+    kept += len(lines) - i
     text = "\n".join(out)
     if ends_with_newline and out:
         text += "\n"

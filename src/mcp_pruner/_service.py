@@ -256,7 +256,8 @@ class PrunerService:
     ) -> PruneResult:
         n = len(selection.keep)
         before = count_tokens(args.text)
-        after = count_tokens(rendered.pruned_text)
+        # Unchanged (nothing removed, a timeout, an input too large): no second count of a long text.
+        after = before if rendered.pruned_text == args.text else count_tokens(rendered.pruned_text)
         elapsed_ms = round((time.perf_counter() - started) * 1000)
         used_fallback = outcome is None or outcome.used_fallback
         cost = outcome.cost_usd if outcome is not None else 0.0

@@ -155,3 +155,43 @@ def test_deterministic_and_thread_safe() -> None:
         t.join()
     assert len(results) == 12
     assert all(r == expected for r in results)
+
+
+def test_a_set_cancel_event_stops_analyze_and_select() -> None:
+    import threading
+
+    from mcp_pruner.engine import Cancelled, analyze, select
+
+    lines = PY * 20
+    stop = threading.Event()
+    analysis = analyze(lines, "merge cookies", None, stop)  # not set: a normal run
+    assert (
+        select(analysis, budget(keep_ratio=0.3), None, stop).keep
+        == prune_lines(lines, "merge cookies", None, budget(keep_ratio=0.3)).keep
+    )
+    stop.set()
+    with pytest.raises(Cancelled):
+        analyze(lines, "merge cookies", None, stop)
+    with pytest.raises(Cancelled):
+        select(analysis, budget(keep_ratio=0.3), None, stop)
+
+
+def test_cancel_is_checked_inside_the_selection_loop() -> None:
+    """An event set while the greedy runs stops it within a few thousand steps."""
+    import threading
+
+    from mcp_pruner.engine import Cancelled, analyze, select
+
+    class SetOnSecondLook(threading.Event):
+        looks = 0
+
+        def is_set(self) -> bool:
+            self.looks += 1
+            return self.looks > 1  # the check before the greedy passes; the first one inside it fails
+
+    lines = [f"value_{i} = compute(value_{i - 1}, {i})" for i in range(1, 20_000)]
+    analysis = analyze(lines, "compute value", None)
+    stop = SetOnSecondLook()
+    with pytest.raises(Cancelled):
+        select(analysis, budget(keep_ratio=0.5), None, stop)
+    assert stop.looks == 2

@@ -9,12 +9,14 @@ applies the structure rules whatever the relevance came from.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
 from .._contract import SourceType
 from .._tokens import count_line_tokens
+from ._cancel import check_cancel
 from ._code import code_structure
 from ._detect import detect_source_type
 from ._docs import doc_structure
@@ -97,22 +99,32 @@ def _log_base(st: Structure, sev: Sequence[float], n: int) -> tuple[list[float],
     return base, alerts
 
 
-def analyze(lines: Sequence[str], goal: str, source_type: SourceType | None) -> Analysis:
-    """Detect the kind of text, find its structure and score every line against ``goal``."""
+def analyze(
+    lines: Sequence[str], goal: str, source_type: SourceType | None, cancel: threading.Event | None = None
+) -> Analysis:
+    """Detect the kind of text, find its structure and score every line against ``goal``.
+
+    ``cancel``: once set, the next check between phases raises :class:`Cancelled`.
+    """
     n = len(lines)
     st_type = source_type or detect_source_type(lines)
     tokens = count_line_tokens(lines) if n else []
+    check_cancel(cancel)
     goal_t = goal_terms(goal)
     raw, term_weight, hits = score_lines(lines, goal_t)
+    check_cancel(cancel)
     alerts: list[bool] = []
     if st_type is SourceType.LOGS:
         st, sev = log_structure(lines, _WARN_GOAL.search(goal) is not None)
+        check_cancel(cancel)
         rel, _ = _normalise(spread(raw, _LOG_DECAY))
         base, alerts = _log_base(st, sev, n)
     else:
         st = code_structure(lines) if st_type is SourceType.CODE else doc_structure(lines)
+        check_cancel(cancel)
         rel, _ = _normalise(structural_relevance(raw, st, term_weight, hits, goal_t))
         base = st.prior
+    check_cancel(cancel)
     units = (st.units or [Unit(0, n)]) if n else []
     return Analysis(
         lines=lines,

@@ -9,11 +9,13 @@ the target the choice is redone with a budget lowered by the overshoot.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Final
 
 from .._contract import SourceType
 from .._tokens import count_line_tokens, count_tokens
+from ._cancel import check_cancel
 from ._reasons import block_reason
 from ._select import Costs, Greedy
 from ._types import Budget, RemovedBlock, marker_text, removed_runs
@@ -148,9 +150,10 @@ def _choose(
     budget: float,
     min_keep: int,
     adaptive: bool,
+    cancel: threading.Event | None,
 ) -> Greedy:
     n = len(a.lines)
-    g = Greedy(n, a.structure, costs)
+    g = Greedy(n, a.structure, costs, cancel)
     for lo, hi in a.protected:
         g.force(lo, hi)
     st = a.structure
@@ -173,9 +176,9 @@ def _choose(
 
 
 def plan_selection(
-    a: Analysis, rel: Sequence[float], budget: Budget
+    a: Analysis, rel: Sequence[float], budget: Budget, cancel: threading.Event | None = None
 ) -> tuple[list[bool], list[RemovedBlock], list[str]]:
-    """Keep flags, removed blocks with reasons, and warning codes."""
+    """Keep flags, removed blocks with reasons, and warning codes (``cancel``: see :mod:`._cancel`)."""
     n = len(a.lines)
     if n == 0:
         return [], [], []
@@ -206,7 +209,8 @@ def plan_selection(
     tolerance = 0.0 if budget.token_budget is not None else (0.05 if adaptive else 0.015) * target
     ceiling = budget.token_budget is not None
     for attempt in range(_CEILING_RETRIES if ceiling else _RETRIES):
-        g = _choose(a, order, priority, costs, allowed, min_keep, adaptive)
+        check_cancel(cancel)
+        g = _choose(a, order, priority, costs, allowed, min_keep, adaptive, cancel)
         keep = g.keep
         spans = removed_runs(keep)
         reasons = [block_reason(a.lines, st, starts, lo, hi) for lo, hi in spans]

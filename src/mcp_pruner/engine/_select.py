@@ -12,11 +12,13 @@ A gap that costs about as much as the marker announcing it is closed at once
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from heapq import heappop, heappush
 from typing import Final
 
+from ._cancel import CHECK_EVERY, check_cancel
 from ._structure import Structure
 
 __all__ = ["Costs", "Greedy"]
@@ -39,6 +41,7 @@ class Greedy:
 
     __slots__ = (
         "_before",
+        "_cancel",
         "_changed",
         "_headed",
         "_new_headed",
@@ -52,7 +55,8 @@ class Greedy:
         "tokens",
     )
 
-    def __init__(self, n: int, st: Structure, costs: Costs) -> None:
+    def __init__(self, n: int, st: Structure, costs: Costs, cancel: threading.Event | None = None) -> None:
+        self._cancel = cancel
         self.n = n
         self.st = st
         self.costs = costs
@@ -213,7 +217,12 @@ class Greedy:
         pushed: list[tuple[float, int]] = []
         take = self.take
         misses = 0
+        cancel = self._cancel
+        steps = 0
         while True:
+            steps += 1
+            if cancel is not None and steps % CHECK_EVERY == 0:
+                check_cancel(cancel)
             if p < m:
                 key = ckey[order[p]]
                 i = cand[order[p]]
@@ -265,7 +274,10 @@ class Greedy:
     def run(self, order: Sequence[int], budget: float) -> None:
         """Take lines in ``order`` while they fit in ``budget``."""
         misses = 0
-        for i in order:
+        cancel = self._cancel
+        for step, i in enumerate(order):
+            if cancel is not None and step % CHECK_EVERY == 0:
+                check_cancel(cancel)
             if self.keep[i]:
                 continue
             if self.take(i, budget):
