@@ -36,6 +36,9 @@ __all__ = [
     "dumps",
     "handle_body",
     "handle_message",
+    "parse_request",
+    "request_id",
+    "tool_call_target",
     "tool_definitions",
     "tool_result_payload",
 ]
@@ -104,6 +107,48 @@ def _initialize_result(params: Mapping[str, JSONValue]) -> dict[str, JSONValue]:
     }
 
 
+def request_id(message: JSONValue) -> str | int | None:
+    """The message's ``id`` when it is a usable one (a string or an integer, not a boolean), else ``None``."""
+    raw_id = message.get("id") if isinstance(message, dict) else None
+    return raw_id if isinstance(raw_id, str | int) and not isinstance(raw_id, bool) else None
+
+
+def parse_request(message: JSONValue) -> tuple[str, dict[str, JSONValue]] | ErrorPayload:
+    """The method and params (``{}`` when absent or null) of a decoded message, or why it is no request.
+
+    ``-32600`` for anything but one JSON-RPC 2.0 object with a string ``method`` and, if it has a
+    non-null ``id``, a usable one (:func:`request_id`); ``-32602`` when ``params`` is neither an object
+    nor null. The one place both transports decide this: ``POST /rpc`` answers the error (but not a
+    ``-32602`` to a notification), the stdio guard answers it to a request with an id.
+    """
+    if not isinstance(message, dict):
+        detail = "batch requests are not supported" if isinstance(message, list) else "not a JSON object"
+        return ErrorPayload(INVALID_REQUEST, f"Invalid Request: {detail}")
+    method = message.get("method")
+    bad_id = message.get("id") is not None and request_id(message) is None
+    if message.get("jsonrpc") != "2.0" or not isinstance(method, str) or bad_id:
+        return ErrorPayload(INVALID_REQUEST, "Invalid Request: expected a JSON-RPC 2.0 request")
+    params = message.get("params")
+    if params is None:
+        return method, {}
+    if not isinstance(params, dict):
+        return ErrorPayload(INVALID_PARAMS, "Invalid params: params must be an object")
+    return method, params
+
+
+def tool_call_target(params: Mapping[str, JSONValue]) -> tuple[str, dict[str, JSONValue] | None]:
+    """The tool name and arguments of ``tools/call`` params; :class:`InvalidParams` naming the bad field."""
+    name = params.get("name")
+    if not isinstance(name, str):
+        raise InvalidParams("name", "tools/call needs the tool's name (a string)")
+    if name not in TOOLS:
+        raise InvalidParams("name", f"unknown tool '{name}'")
+    arguments = params.get("arguments")
+    if arguments is not None and not isinstance(arguments, dict):
+        raise InvalidParams("arguments", "must be an object")
+    return name, arguments
+
+
 async def _dispatch(service: PrunerService, method: str, params: Mapping[str, JSONValue]) -> JSONValue:
     if method == "initialize":
         return _initialize_result(params)
@@ -114,14 +159,7 @@ async def _dispatch(service: PrunerService, method: str, params: Mapping[str, JS
     if method in _EMPTY_LISTS:
         return {_EMPTY_LISTS[method]: []}
     if method == "tools/call":
-        name = params.get("name")
-        if not isinstance(name, str):
-            raise InvalidParams("name", "tools/call needs the tool's name (a string)")
-        if name not in TOOLS:
-            raise InvalidParams("name", f"unknown tool '{name}'")
-        arguments = params.get("arguments")
-        if arguments is not None and not isinstance(arguments, dict):
-            raise InvalidParams("arguments", "must be an object")
+        name, arguments = tool_call_target(params)
         result = await service.handler(name)(arguments)
         return tool_result_payload(result)
     if method in LEGACY_METHODS:
@@ -131,26 +169,14 @@ async def _dispatch(service: PrunerService, method: str, params: Mapping[str, JS
 
 async def handle_message(service: PrunerService, message: JSONValue) -> dict[str, JSONValue] | None:
     """Answer one decoded JSON-RPC message; ``None`` for a notification (no response)."""
-    if not isinstance(message, dict):
-        detail = "batch requests are not supported" if isinstance(message, list) else "not a JSON object"
-        return _error(None, ErrorPayload(INVALID_REQUEST, f"Invalid Request: {detail}"))
-    raw_id = message.get("id")
-    id_: JSONValue = raw_id if isinstance(raw_id, str | int) and not isinstance(raw_id, bool) else None
-    method = message.get("method")
-    if (
-        message.get("jsonrpc") != "2.0"
-        or not isinstance(method, str)
-        or ("id" in message and id_ is None and raw_id is not None)
-    ):
-        return _error(id_, ErrorPayload(INVALID_REQUEST, "Invalid Request: expected a JSON-RPC 2.0 request"))
-    is_notification = "id" not in message
-    params = message.get("params")
-    if params is None:
-        params = {}
-    if not isinstance(params, dict):
-        if is_notification:
+    id_ = request_id(message)
+    is_notification = isinstance(message, dict) and "id" not in message
+    request = parse_request(message)
+    if isinstance(request, ErrorPayload):
+        if is_notification and request.code == INVALID_PARAMS:
             return None
-        return _error(id_, ErrorPayload(INVALID_PARAMS, "Invalid params: params must be an object"))
+        return _error(id_, request)
+    method, params = request
     try:
         result = await _dispatch(service, method, params)
     except _MethodNotFound:

@@ -25,8 +25,16 @@ from mcp.shared.exceptions import MCPError
 from mcp.shared.message import SessionMessage
 
 from . import __version__
-from ._errors import PARSE_ERROR, InvalidParams, JSONValue, PrunerError, error_payload
-from ._jsonrpc import tool_definitions
+from ._errors import (
+    INVALID_REQUEST,
+    PARSE_ERROR,
+    ErrorPayload,
+    InvalidParams,
+    JSONValue,
+    PrunerError,
+    error_payload,
+)
+from ._jsonrpc import parse_request, request_id, tool_call_target, tool_definitions
 from ._service import TOOLS, PrunerService
 
 __all__ = ["build_mcp_server", "serve_stdio", "unanswerable_line_error"]
@@ -106,11 +114,16 @@ _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 
 
 def _surrogate_field(value: JSONValue, path: str = "") -> str | None:
-    """The path of the first string holding an unpaired surrogate, or ``None``."""
+    """The path of the first string holding an unpaired surrogate, or ``None``.
+
+    A key holding one cannot be named (the answer must be valid Unicode): its object is named instead.
+    """
     if isinstance(value, str):
         return path or "params" if _SURROGATE_CHAR.search(value) else None
     if isinstance(value, dict):
         for key, item in value.items():
+            if _SURROGATE_CHAR.search(key):
+                return path or "params"
             found = _surrogate_field(item, f"{path}.{key}" if path else key)
             if found is not None:
                 return found
@@ -125,43 +138,55 @@ def _surrogate_field(value: JSONValue, path: str = "") -> str | None:
 _SURROGATE_CHAR = re.compile("[\ud800-\udfff]")
 
 
-def unanswerable_line_error(line: str) -> types.JSONRPCError | None:
-    """The error for a stdin line the SDK would drop without an answer; ``None`` for the others.
+def _answer(id_: str | int | None, payload: ErrorPayload) -> types.JSONRPCError:
+    # validated from to_json() so that a payload without data has no "data" member, as on /rpc
+    return types.JSONRPCError(jsonrpc="2.0", id=id_, error=types.ErrorData.model_validate(payload.to_json()))
 
-    The SDK parses each line with pydantic, which refuses unpaired surrogate escapes
-    (``"\\ud83d"``, what a JavaScript client emits for half an emoji) and then answers
-    nothing, so the client would wait for its timeout. Such a line gets ``-32602``
-    naming the field; a line that is not JSON at all gets ``-32700``.
+
+def unanswerable_line_error(line: str) -> types.JSONRPCError | None:
+    """The error for a stdin line the SDK would drop or answer vaguely; ``None`` for the others.
+
+    The SDK validates each line with pydantic and drops, without an answer, a line that fails
+    (the client then waits for its timeout); it answers a ``tools/call`` whose params are wrong
+    with a bare ``-32602``. In order, this answers:
+
+    * a line that is not JSON: ``-32700`` (id null);
+    * JSON that is not one object: ``-32600`` (id null), as ``POST /rpc`` does;
+    * a request with a non-null ``id`` (not a response) whose envelope ``POST /rpc`` refuses
+      (:func:`mcp_pruner._jsonrpc.parse_request`): its ``-32600``/``-32602``, with the id if
+      usable; an id holding an unpaired surrogate cannot be written back, so ``-32600`` id null;
+    * an unpaired surrogate escape in the params (``"\\ud83d"``, half an emoji from a JavaScript
+      client; ``json.loads`` accepts it, pydantic does not): ``-32602`` naming the field;
+    * a ``tools/call`` whose ``name`` or ``arguments`` is wrong: ``-32602`` naming it, as on /rpc.
+
+    Notifications, responses and requests with ``"id": null`` are left to the SDK, unanswered.
     """
-    stripped = line.strip()
-    if not stripped:
-        return None
-    if stripped[0] not in "{[":
-        return types.JSONRPCError(
-            jsonrpc="2.0", id=None, error=types.ErrorData(code=PARSE_ERROR, message="Parse error: not JSON")
-        )
-    if _SURROGATE_ESCAPE.search(stripped) is None:
+    if not line.strip():
         return None
     try:
-        message: JSONValue = json.loads(stripped)
-    except ValueError:
+        message: JSONValue = json.loads(line)
+    except (ValueError, RecursionError):
+        return _answer(None, ErrorPayload(PARSE_ERROR, "Parse error: not JSON"))
+    if isinstance(message, dict) and (message.get("id") is None or "result" in message or "error" in message):
         return None
-    if not isinstance(message, dict):
-        return None
-    params = message.get("params")
-    field = _surrogate_field(params) if isinstance(params, dict) else None
-    raw_id = message.get("id")
-    if field is None or not isinstance(raw_id, str | int) or isinstance(raw_id, bool):
-        return None
-    field = field.removeprefix("arguments.")
-    payload = error_payload(
-        InvalidParams(field, "contains an unpaired UTF-16 surrogate, which is not valid Unicode text")
-    )
-    return types.JSONRPCError(
-        jsonrpc="2.0",
-        id=raw_id,
-        error=types.ErrorData(code=payload.code, message=payload.message, data=payload.data),
-    )
+    id_ = request_id(message)
+    if isinstance(id_, str) and _SURROGATE_CHAR.search(id_):
+        unwritable = ErrorPayload(INVALID_REQUEST, "Invalid Request: the id is not valid Unicode text")
+        return _answer(None, unwritable)
+    request = parse_request(message)
+    if isinstance(request, ErrorPayload):
+        return _answer(id_, request)
+    method, params = request
+    field = _surrogate_field(params) if _SURROGATE_ESCAPE.search(line) else None
+    if field is not None:
+        reason = "contains an unpaired UTF-16 surrogate, which is not valid Unicode text"
+        return _answer(id_, error_payload(InvalidParams(field.removeprefix("arguments."), reason)))
+    if method == "tools/call":
+        try:
+            tool_call_target(params)
+        except InvalidParams as exc:
+            return _answer(id_, error_payload(exc))
+    return None
 
 
 class _GuardedStdin:

@@ -8,8 +8,8 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 
 import pytest
@@ -318,6 +318,66 @@ def error_code(message: dict[str, object]) -> object:
     return error.get("code") if isinstance(error, dict) else None
 
 
+class RawStdio:
+    """A real ``mcp-pruner serve`` fed raw lines on stdin (no SDK client); its stdout read as JSON lines."""
+
+    def __init__(self, process: subprocess.Popen[bytes]) -> None:
+        self.process = process
+        self._lines: queue.Queue[bytes] = queue.Queue()
+        threading.Thread(target=self._pump, daemon=True).start()
+
+    def _pump(self) -> None:
+        assert self.process.stdout is not None
+        for raw in self.process.stdout:
+            self._lines.put(raw)
+
+    def send(self, obj: object) -> None:
+        """One line: ``bytes`` as they are, anything else as JSON."""
+        assert self.process.stdin is not None
+        self.process.stdin.write((obj if isinstance(obj, bytes) else json.dumps(obj).encode()) + b"\n")
+        self.process.stdin.flush()
+
+    def answer_to(self, id_: int) -> tuple[dict[str, object], list[dict[str, object]]]:
+        """The message with this id, and the messages written before it."""
+        before: list[dict[str, object]] = []
+        deadline = time.monotonic() + 30
+        while True:
+            message = json.loads(self._lines.get(timeout=max(0.1, deadline - time.monotonic())))
+            assert isinstance(message, dict)
+            if message.get("id") == id_:
+                return message, before
+            before.append(message)
+
+    def initialize(self) -> None:
+        self.send({"jsonrpc": "2.0", "id": 1, "method": "initialize",
+                   "params": {"protocolVersion": "2025-06-18", "capabilities": {},
+                              "clientInfo": {"name": "raw", "version": "0"}}})  # fmt: skip
+        assert self.answer_to(1)[0]["result"]
+        self.send({"jsonrpc": "2.0", "method": "notifications/initialized"})
+
+
+@contextmanager
+def raw_stdio(tmp_path: Path) -> Iterator[RawStdio]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mcp_pruner", "serve"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env=server_env(tmp_path / "store.sqlite3"),
+        cwd=tmp_path,
+    )
+    try:
+        yield RawStdio(process)
+    finally:
+        assert process.stdin is not None
+        process.stdin.close()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 def test_garbage_lines_on_stdin_are_answered_and_do_not_stop_the_server(tmp_path: Path) -> None:
     """Raw stdio (no SDK client): bad lines get an error answer and the next request is answered.
 
@@ -325,48 +385,10 @@ def test_garbage_lines_on_stdin_are_answered_and_do_not_stop_the_server(tmp_path
     a non-JSON line with -32700 (id null) and a lone surrogate escape (``\\ud800``, valid JSON but
     not Unicode) with -32602 naming the field, so a client never waits for its timeout.
     """
-    store = tmp_path / "store.sqlite3"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "mcp_pruner", "serve"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        env=server_env(store),
-        cwd=tmp_path,
-    )
-    lines: queue.Queue[bytes] = queue.Queue()
-
-    def pump() -> None:
-        assert process.stdout is not None
-        for raw in process.stdout:
-            lines.put(raw)
-
-    threading.Thread(target=pump, daemon=True).start()
-
-    def send(obj: object) -> None:
-        assert process.stdin is not None
-        process.stdin.write((obj if isinstance(obj, bytes) else json.dumps(obj).encode()) + b"\n")
-        process.stdin.flush()
-
-    skipped: list[dict[str, object]] = []
-
-    def answer_to(id_: int) -> dict[str, object]:
-        deadline = time.monotonic() + 30
-        while True:
-            message = json.loads(lines.get(timeout=max(0.1, deadline - time.monotonic())))
-            assert isinstance(message, dict)
-            if message.get("id") == id_:
-                return message
-            skipped.append(message)
-
-    try:
-        send({"jsonrpc": "2.0", "id": 1, "method": "initialize",
-              "params": {"protocolVersion": "2025-06-18", "capabilities": {},
-                         "clientInfo": {"name": "raw", "version": "0"}}})  # fmt: skip
-        assert answer_to(1)["result"]
-        send({"jsonrpc": "2.0", "method": "notifications/initialized"})
+    with raw_stdio(tmp_path) as server:
+        server.initialize()
         arguments = {"text": "x\ny\n", "goal_hint": ""}
-        send(
+        server.send(
             {
                 "jsonrpc": "2.0",
                 "id": 2,
@@ -374,7 +396,7 @@ def test_garbage_lines_on_stdin_are_answered_and_do_not_stop_the_server(tmp_path
                 "params": {"name": "prune_text", "arguments": arguments},
             }
         )
-        called = answer_to(2)["result"]
+        called = server.answer_to(2)[0]["result"]
         assert isinstance(called, dict)
         made = called["structuredContent"]
         for garbage in (
@@ -385,25 +407,93 @@ def test_garbage_lines_on_stdin_are_answered_and_do_not_stop_the_server(tmp_path
             b'{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"prune_text",'
             b'"arguments":{"text":"a\\ud800","goal_hint":""}}}',
         ):
-            send(garbage)
-        refused = answer_to(3)
+            server.send(garbage)
+        refused, skipped = server.answer_to(3)
         assert error_code(refused) == -32602
         error = refused["error"]
         assert isinstance(error, dict)
         assert error["data"]["field"] == "text"
-        send({"jsonrpc": "2.0", "id": 4, "method": "tools/call",
-              "params": {"name": "recover_text", "arguments": {"prune_id": made["prune_id"]}}})  # fmt: skip
-        recovered = answer_to(4)["result"]
-        assert isinstance(recovered, dict)
-        assert recovered["structuredContent"]["raw_text"] == "x\ny"
-        assert process.poll() is None
-        parse_errors = [m for m in skipped if m.get("id") is None and error_code(m) == -32700]
+        recover = {"name": "recover_text", "arguments": {"prune_id": made["prune_id"]}}
+        server.send({"jsonrpc": "2.0", "id": 4, "method": "tools/call", "params": recover})
+        recovered, more = server.answer_to(4)
+        assert isinstance(recovered["result"], dict)
+        assert recovered["result"]["structuredContent"]["raw_text"] == "x\ny"
+        assert server.process.poll() is None
+        parse_errors = [m for m in skipped + more if m.get("id") is None and error_code(m) == -32700]
         assert len(parse_errors) >= 2  # "not json at all {" and the invalid UTF-8 line
-    finally:
-        assert process.stdin is not None
-        process.stdin.close()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+
+
+def _error(id_: object, code: int, message: str, data: object = None) -> dict[str, object]:
+    error: dict[str, object] = {"code": code, "message": message}
+    if data is not None:
+        error["data"] = data
+    return {"jsonrpc": "2.0", "id": id_, "error": error}
+
+
+def _invalid_params(id_: int, field: str, detail: str) -> dict[str, object]:
+    data = {"code": "invalid_params", "field": field, "errors": []}
+    return _error(id_, -32602, f"Invalid params: {field}: {detail}", data)
+
+
+_NO_REQUEST = "Invalid Request: expected a JSON-RPC 2.0 request"
+_NO_NAME = "tools/call needs the tool's name (a string)"
+_SURROGATE = "contains an unpaired UTF-16 surrogate, which is not valid Unicode text"
+
+# (line, the messages the server must write for it: exactly these, before the next request's answer)
+BAD_REQUEST_LINES: list[tuple[bytes, list[dict[str, object]]]] = [
+    (b"{not json", [_error(None, -32700, "Parse error: not JSON")]),
+    (b"[" * 100_000, [_error(None, -32700, "Parse error: not JSON")]),
+    (
+        b'[{"jsonrpc":"2.0","id":4,"method":"tools/list"}]',
+        [_error(None, -32600, "Invalid Request: batch requests are not supported")],
+    ),
+    (b"42", [_error(None, -32600, "Invalid Request: not a JSON object")]),
+    (
+        b'{"jsonrpc":"2.0","id":7,"method":"tools/call","params":"x"}',
+        [_error(7, -32602, "Invalid params: params must be an object")],
+    ),
+    (b'{"jsonrpc":"1.0","id":8,"method":"tools/list"}', [_error(8, -32600, _NO_REQUEST)]),
+    (b'{"jsonrpc":"2.0","id":9,"method":5}', [_error(9, -32600, _NO_REQUEST)]),
+    (b'{"jsonrpc":"2.0","id":true,"method":"ping"}', [_error(None, -32600, _NO_REQUEST)]),
+    (
+        b'{"jsonrpc":"2.0","id":"\\ud800","method":"ping"}',
+        [_error(None, -32600, "Invalid Request: the id is not valid Unicode text")],
+    ),
+    (
+        b'{"jsonrpc":"2.0","id":10,"method":"tools/call","params":{"name":"prune_text","arguments":"x"}}',
+        [_invalid_params(10, "arguments", "must be an object")],
+    ),
+    (b'{"jsonrpc":"2.0","id":11,"method":"tools/call"}', [_invalid_params(11, "name", _NO_NAME)]),
+    (
+        b'{"jsonrpc":"2.0","id":12,"method":"tools/call","params":{"name":5,"arguments":{}}}',
+        [_invalid_params(12, "name", _NO_NAME)],
+    ),
+    (
+        b'{"jsonrpc":"2.0","id":13,"method":"tools/call","params":{"name":"prune_text",'
+        b'"arguments":{"text":"a","goal_hint":"","k\\ud800":1}}}',
+        [_invalid_params(13, "arguments", _SURROGATE)],
+    ),
+    (b'{"jsonrpc":"2.0","method":"notifications/x","params":"x"}', []),
+    (b'{"jsonrpc":"2.0","id":77,"result":{}}', []),
+]
+
+
+def test_bad_requests_on_stdin_get_exactly_their_error_and_the_server_keeps_answering(
+    tmp_path: Path,
+) -> None:
+    """Regression guard: the SDK drops these lines (or answers a bare -32602); the client would hang.
+
+    Each bad line is followed by ``tools/list``: what comes before that answer must be exactly the
+    bad line's error (the same as ``POST /rpc`` gives), or nothing for a notification or a response.
+    """
+    with raw_stdio(tmp_path) as server:
+        server.initialize()
+        for i, (line, expected) in enumerate(BAD_REQUEST_LINES):
+            server.send(line)
+            server.send({"jsonrpc": "2.0", "id": 1000 + i, "method": "tools/list"})
+            listed, before = server.answer_to(1000 + i)
+            assert before == expected, line[:200]
+            result = listed["result"]
+            assert isinstance(result, dict)
+            assert result["tools"]
+        assert server.process.poll() is None
