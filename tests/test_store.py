@@ -9,7 +9,7 @@ import subprocess
 import sys
 import textwrap
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -226,6 +226,52 @@ def test_survives_reopen(tmp_path: Path) -> None:
             assert second.get(pid) == text
     finally:
         second.close()
+
+
+class _ReadOnlyConnection:
+    """A connection whose writes fail as on a read-only (or immutable) file; reads go through."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    def execute(self, sql: str, params: Sequence[object] = ()) -> sqlite3.Cursor:
+        if sql.lstrip().upper().startswith(("UPDATE", "INSERT", "DELETE", "BEGIN")):
+            raise sqlite3.OperationalError("attempt to write a readonly database")
+        return self._db.execute(sql, params)
+
+    def close(self) -> None:
+        self._db.close()
+
+
+def test_stored_ids_are_read_from_a_store_that_cannot_be_written(store: TextStore) -> None:
+    """Reading updates a last-use time; when that write fails the text is still returned."""
+    text = "kept\r\nline 😀"
+    pid = store.put(text)
+    store._decoded.clear()  # a cold read: from the file, not the decoded cache
+    store._db = _ReadOnlyConnection(store._db)  # type: ignore[assignment]
+    assert store.get(pid) == text
+    with pytest.raises(sqlite3.OperationalError):
+        store.put("a new text")  # a write still says why it failed (the service warns store_unavailable)
+
+
+def test_store_file_deleted_while_open_is_created_again(tmp_path: Path) -> None:
+    """Writes after a deletion must reach a real file, not the unlinked one (lost at the next start)."""
+    path = tmp_path / "store.sqlite3"
+    store = TextStore(path, ttl_s=TTL, max_bytes=BIG)
+    try:
+        store.put("before")
+        for leftover in tmp_path.glob("store.sqlite3*"):
+            leftover.unlink()
+        pid = store.put("after the deletion")
+        assert path.exists()
+        assert store.stats().texts == 1
+    finally:
+        store.close()
+    reopened = TextStore(path, ttl_s=TTL, max_bytes=BIG)
+    try:
+        assert reopened.get(pid) == "after the deletion"
+    finally:
+        reopened.close()
 
 
 def test_two_handles_share_one_file_concurrently(tmp_path: Path) -> None:

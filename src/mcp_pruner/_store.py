@@ -86,12 +86,31 @@ class TextStore:
         self._lock = threading.Lock()
         self._last_purge = 0.0
         self._decoded: OrderedDict[str, str] = OrderedDict()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(str(path), timeout=10.0, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute("PRAGMA busy_timeout=10000")
-        self._db.executescript(_SCHEMA)
+        self._db, self._inode = self._open()
+
+    def _open(self) -> tuple[sqlite3.Connection, int]:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(str(self.path), timeout=10.0, check_same_thread=False, isolation_level=None)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("PRAGMA busy_timeout=10000")
+        db.executescript(_SCHEMA)
+        return db, self.path.stat().st_ino
+
+    def _reopen_if_replaced(self) -> None:
+        """Open the file again if it was deleted or replaced under us (else writes go to a ghost).
+
+        The ids stored in the lost file are gone with it; new ones persist again. Called under the lock.
+        """
+        try:
+            same = self.path.stat().st_ino == self._inode
+        except OSError:
+            same = False
+        if not same:
+            log.warning("store file deleted or replaced while open: opening it again")
+            self._db.close()
+            self._decoded.clear()
+            self._db, self._inode = self._open()
 
     def close(self) -> None:
         with self._lock:
@@ -107,6 +126,7 @@ class TextStore:
         pid = prune_id or new_prune_id()
         now = time.time()
         with self._lock:
+            self._reopen_if_replaced()
             # Check and write in one IMMEDIATE transaction: another process sharing the
             # file cannot evict the text between the check and the new id pointing at it.
             self._db.execute("BEGIN IMMEDIATE")
@@ -142,6 +162,7 @@ class TextStore:
         """The text stored under ``prune_id``; :class:`PruneIdNotFound` if unknown or expired."""
         now = time.time()
         with self._lock:
+            self._reopen_if_replaced()
             row = self._db.execute(
                 "SELECT t.body, t.hash FROM prunes p JOIN texts t ON t.hash = p.hash "
                 "WHERE p.id=? AND p.expires > ?",
@@ -151,7 +172,10 @@ class TextStore:
                 self._decoded.pop(prune_id, None)
                 raise PruneIdNotFound(prune_id)
             body, digest = row
-            self._db.execute("UPDATE texts SET last_used=? WHERE hash=?", (now, digest))  # LRU, cached or not
+            try:  # LRU, cached or not; best effort: a store that cannot be written can still be read
+                self._db.execute("UPDATE texts SET last_used=? WHERE hash=?", (now, digest))
+            except sqlite3.Error as exc:
+                log.warning("store: last-use time not updated", extra={"error": type(exc).__name__})
             cached = self._decoded.get(prune_id)
             if cached is not None:
                 self._decoded.move_to_end(prune_id)
@@ -163,6 +187,7 @@ class TextStore:
 
     def stats(self) -> StoreStats:
         with self._lock:
+            self._reopen_if_replaced()
             texts, size = self._db.execute("SELECT COUNT(*), COALESCE(SUM(size),0) FROM texts").fetchone()
             (ids,) = self._db.execute("SELECT COUNT(*) FROM prunes").fetchone()
         return StoreStats(str(self.path), int(texts), int(ids), int(size), self.max_bytes)
