@@ -18,8 +18,10 @@ SAMPLE = (
 )
 
 
-def run(args: list[str], tmp_path: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ)
+def run(
+    args: list[str], tmp_path: Path, stdin: str | None = None, **extra_env: str
+) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, **extra_env)
     env["MCP_PRUNER_STORE_PATH"] = str(tmp_path / "store.sqlite3")
     env["MCP_PRUNER_CONFIG"] = str(tmp_path / "empty.toml")
     (tmp_path / "empty.toml").write_text("", encoding="utf-8")
@@ -81,6 +83,54 @@ def test_config_error_exit_code(tmp_path: Path) -> None:
     out = run(["--config", str(bad), "health"], tmp_path)
     assert out.returncode == 2
     assert "secrets are read from the environment" in out.stderr
+
+
+def test_unknown_backend_in_the_chain_is_a_configuration_error(tmp_path: Path) -> None:
+    for command in (["health"], ["prune", "-", "--goal", "x"]):
+        out = run(command, tmp_path, stdin="a\n", MCP_PRUNER_BACKEND_CHAIN="foo")
+        assert out.returncode == 2
+        assert (
+            "configuration error: invalid setting MCP_PRUNER_BACKEND_CHAIN: unknown backend 'foo'"
+            in out.stderr
+        )
+        assert "Traceback" not in out.stderr
+
+
+def test_config_file_that_is_not_utf8_is_a_configuration_error(tmp_path: Path) -> None:
+    latin1 = tmp_path / "latin1.toml"
+    latin1.write_bytes(b"[mcp_pruner]\n# d\xe9lai\ntimeout_ms = 5000\n")
+    out = run(["--config", str(latin1), "health"], tmp_path)
+    assert out.returncode == 2
+    assert f"configuration error: cannot read config file {latin1}" in out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def test_health_url_that_does_not_answer_json(tmp_path: Path) -> None:
+    import http.server
+    import threading
+
+    class Plain(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = b"<html>not the pruner</html>"
+            self.send_response(200)
+            self.send_header("content-type", "text/html")
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Plain)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        out = run(["health", "--url", f"http://127.0.0.1:{server.server_port}"], tmp_path)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert out.returncode == 1
+    assert "did not answer JSON (HTTP 200)" in out.stderr
+    assert "Traceback" not in out.stderr
 
 
 def test_continue_config_block() -> None:

@@ -19,6 +19,7 @@ from . import __version__
 from ._contract import SourceType
 from ._errors import ConfigError, PrunerError, error_payload
 from ._logging import setup_logging
+from ._manager import resolve_chain
 from ._service import PrunerService
 from ._settings import Settings, load_settings
 from ._tokens import warm_up
@@ -223,7 +224,13 @@ async def _health(settings: Settings, args: argparse.Namespace) -> int:
     if args.url:
         async with httpx.AsyncClient(timeout=10) as client:
             response = await client.get(args.url.rstrip("/") + "/health")
-        sys.stdout.write(json.dumps(response.json(), indent=2) + "\n")
+        try:
+            body = response.json()
+        except ValueError:
+            status = response.status_code
+            sys.stderr.write(f"mcp-pruner: {response.url} did not answer JSON (HTTP {status})\n")
+            return 1
+        sys.stdout.write(json.dumps(body, indent=2) + "\n")
         return 0 if response.status_code == 200 else 1
     async with PrunerService(settings) as service:
         result = await service.health(None)
@@ -238,6 +245,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     try:
         settings = load_settings(os.environ, args.config)
+        resolve_chain(settings)  # an unknown backend name is a configuration error, said now
     except ConfigError as exc:
         sys.stderr.write(f"mcp-pruner: configuration error: {exc}\n")
         return 2
@@ -250,6 +258,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return anyio.run(runner, settings, args)
     except KeyboardInterrupt:
         return 130
+    except ConfigError as exc:
+        sys.stderr.write(f"mcp-pruner: configuration error: {exc}\n")
+        return 2
     except PrunerError as exc:
         payload = error_payload(exc)
         sys.stderr.write(f"mcp-pruner: {payload.message} {json.dumps(payload.data, ensure_ascii=False)}\n")

@@ -166,7 +166,7 @@ def _read_toml(path: Path) -> dict[str, object]:
             doc = tomllib.load(fh)
     except FileNotFoundError as exc:
         raise ConfigError(f"config file not found: {path}") from exc
-    except (OSError, tomllib.TOMLDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:  # TOML is UTF-8 only
         raise ConfigError(f"cannot read config file {path}: {exc}") from exc
     table = doc.get("mcp_pruner", {})
     if not isinstance(table, dict):
