@@ -267,6 +267,16 @@ async def test_timeout_is_fail_open_with_text_unchanged(service: PrunerService) 
     assert await recover_all(service, result.prune_id) == text.removesuffix("\n")
 
 
+async def test_short_timeout_leaves_a_small_text_time_to_be_pruned(service: PrunerService) -> None:
+    """The time kept back to render and store grows with the text: a fixed 50 ms made every
+    ``timeout_ms`` up to 51 time out, even on a few lines."""
+    text = "def a():\n    return 1\n\ndef b():\n    return 2\n"
+    await service.prune_text({"text": text, "goal_hint": "b"})  # loads the tokenizer and parsers
+    result = await service.prune_text({"text": text, "goal_hint": "b", "options": {"timeout_ms": 40}})
+    assert "timeout" not in result.warnings
+    assert result.stats.engine == "heuristic"
+
+
 async def test_slow_engine_is_cut_at_the_deadline(
     service: PrunerService, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -483,3 +493,15 @@ async def test_recover_answer_size_is_bounded_whatever_the_ranges_repeat(service
     )
     assert len(twice.raw_text.split("\n")) == 10_000
     assert (await recover_all(service, made.prune_id)) == text
+
+
+async def test_recover_of_every_line_numbered_is_never_refused(service: PrunerService) -> None:
+    """Line numbers can outweigh short lines (``999000│ a``): the bound counts them."""
+    text = "a\n" * 200_000
+    made = await service.prune_text({"text": text, "goal_hint": ""})
+    for ranges in (None, [{"start_line": 1, "end_line": 200_000}] * 2):
+        args: dict[str, object] = {"prune_id": made.prune_id, "include_line_numbers": True}
+        if ranges is not None:
+            args["ranges"] = ranges
+        got = await service.recover_text(args)
+        assert got.raw_text.startswith("1│ a\n2│ a\n")
