@@ -188,9 +188,6 @@ def test_lone_surrogate_in_the_tool_name_is_named_not_echoed() -> None:
     "line",
     [
         '{"jsonrpc":"2.0","method":"notifications/x","params":"x"}',
-        '{"jsonrpc":"1.0","method":"notifications/x"}',
-        '{"method":5}',
-        "{}",
         '{"jsonrpc":"2.0","method":"tools/call","params":{"arguments":"x"}}',
         '{"jsonrpc":"2.0","id":null,"method":"tools/call","params":"x"}',
         '{"jsonrpc":"2.0","id":77,"result":{}}',
@@ -215,7 +212,21 @@ def test_notifications_and_responses_are_never_answered(line: str) -> None:
         '{"jsonrpc":"2.0","id":11,"method":"tools/call"}',
         '{"jsonrpc":"2.0","id":12,"method":"tools/call","params":{"name":["prune_text"]}}',
         '{"jsonrpc":"2.0","id":13,"method":"tools/call","params":{"name":"nope","arguments":1}}',
+        # No id, but no JSON-RPC message either: -32600 with a null id (JSON-RPC 2.0, section 5.1).
+        "{}",
+        '{"method":5}',
+        '{"jsonrpc":"1.0","method":"notifications/x"}',
     ],
 )
 async def test_stdio_guard_answers_exactly_like_rpc(service: PrunerService, line: str) -> None:
     assert wire(unanswerable_line_error(line)) == await handle_message(service, json.loads(line))
+
+
+def test_lone_surrogate_in_the_method_is_answered_not_dropped() -> None:
+    line = '{"jsonrpc":"2.0","id":21,"method":"tools/\\ud800list"}'
+    assert wire(unanswerable_line_error(line)) == {
+        "jsonrpc": "2.0",
+        "id": 21,
+        "error": {"code": -32600, "message": "Invalid Request: the method is not valid Unicode text"},
+    }
+    assert unanswerable_line_error('{"jsonrpc":"2.0","method":"notifications/\\ud800"}') is None

@@ -167,7 +167,15 @@ def unanswerable_line_error(line: str) -> types.JSONRPCError | None:
         message: JSONValue = json.loads(line)
     except (ValueError, RecursionError):
         return _answer(None, ErrorPayload(PARSE_ERROR, "Parse error: not JSON"))
-    if isinstance(message, dict) and (message.get("id") is None or "result" in message or "error" in message):
+    if isinstance(message, dict) and ("result" in message or "error" in message):
+        return None  # a response to one of our requests: the SDK's business
+    if isinstance(message, dict) and message.get("id") is None:
+        # No id: a notification, never answered, unless it is no JSON-RPC message at all
+        # ("{}", a non-string method), which JSON-RPC answers with -32600 and a null id, as /rpc does.
+        if "id" not in message:
+            invalid = parse_request(message)
+            if isinstance(invalid, ErrorPayload) and invalid.code == INVALID_REQUEST:
+                return _answer(None, invalid)
         return None
     id_ = request_id(message)
     if isinstance(id_, str) and _SURROGATE_CHAR.search(id_):
@@ -177,6 +185,10 @@ def unanswerable_line_error(line: str) -> types.JSONRPCError | None:
     if isinstance(request, ErrorPayload):
         return _answer(id_, request)
     method, params = request
+    if _SURROGATE_CHAR.search(method):  # the SDK would drop the line: answered here
+        return _answer(
+            id_, ErrorPayload(INVALID_REQUEST, "Invalid Request: the method is not valid Unicode text")
+        )
     field = _surrogate_field(params) if _SURROGATE_ESCAPE.search(line) else None
     if field is not None:
         reason = "contains an unpaired UTF-16 surrogate, which is not valid Unicode text"

@@ -475,6 +475,11 @@ BAD_REQUEST_LINES: list[tuple[bytes, list[dict[str, object]]]] = [
     ),
     (b'{"jsonrpc":"2.0","method":"notifications/x","params":"x"}', []),
     (b'{"jsonrpc":"2.0","id":77,"result":{}}', []),
+    (b"{}", [_error(None, -32600, _NO_REQUEST)]),
+    (
+        b'{"jsonrpc":"2.0","id":14,"method":"tools/\\ud800list"}',
+        [_error(14, -32600, "Invalid Request: the method is not valid Unicode text")],
+    ),
 ]
 
 
