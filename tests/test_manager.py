@@ -250,6 +250,25 @@ async def test_missing_key_is_a_config_error_without_request(fake: FakeReranker)
     assert stat(manager, "rerankers", "deepinfra", "configured") is False
 
 
+@pytest.mark.parametrize("key", ["sk-abc-\u00e9\u20ac", "sk-abc\ndef", "sk abc"])
+async def test_key_an_http_header_cannot_carry_is_a_config_error_without_request(
+    fake: FakeReranker, key: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A pasted key with an accent, a newline or a space: said as a configuration problem (it was
+    a parse or HTTP error, and counted against the provider's circuit), and never shown."""
+    manager = PruningBackendManager(settings_for(fake, deepinfra_api_key=SecretStr(key)))
+    try:
+        with caplog.at_level(logging.DEBUG):
+            out = await run(manager, code_lines(20))
+    finally:
+        await manager.aclose()
+    assert out.warnings == ["deepinfra_error", "deepinfra_config_error"]
+    assert fake.requests == []
+    assert stat(manager, "rerankers", "deepinfra", "circuit", "state") == "closed"
+    assert key not in caplog.text
+    assert "sk-abc" not in caplog.text
+
+
 async def test_deadline_already_passed_raises_timeout(fake: FakeReranker) -> None:
     manager = PruningBackendManager(settings_for(fake))
     with pytest.raises(TimeoutError):
@@ -322,6 +341,45 @@ async def test_circuit_opens_after_repeated_failures_and_recovers(fake: FakeRera
         assert trial.engine == "deepinfra"
         assert not trial.used_fallback
         assert stat(manager, "rerankers", "deepinfra", "circuit", "state") == "closed"
+    finally:
+        await manager.aclose()
+
+
+async def test_a_callers_short_deadline_does_not_open_the_circuit(fake: FakeReranker) -> None:
+    """Regression guard: three clients with a tight ``timeout_ms`` switched the cloud off for everyone.
+
+    The provider had less than its request timeout (the caller's deadline cut it), or no time at
+    all: that is the caller's budget, not the provider's failure.
+    """
+    fake.set_mode("slow", delay_s=1.0)
+    settings = settings_for(
+        fake, circuit_failure_threshold=1, deepinfra_timeout_ms=5000, deepinfra_max_retries=0
+    )
+    manager = PruningBackendManager(settings)
+    try:
+        for timeout_s in (0.3, 0.02):  # cut in flight; no time to send at all
+            short = await run(manager, code_lines(20), timeout_s=timeout_s)
+            assert short.used_fallback
+            assert "deepinfra_timeout" in short.warnings
+            assert stat(manager, "rerankers", "deepinfra", "circuit", "state") == "closed"
+        fake.set_mode("ok")
+        normal = await run(manager, code_lines(20))
+        assert normal.engine == "deepinfra"
+        assert not normal.used_fallback
+    finally:
+        await manager.aclose()
+
+
+async def test_a_provider_slower_than_its_own_timeout_still_opens_the_circuit(fake: FakeReranker) -> None:
+    fake.set_mode("slow", delay_s=1.0)
+    settings = settings_for(
+        fake, circuit_failure_threshold=1, deepinfra_timeout_ms=200, deepinfra_max_retries=0
+    )
+    manager = PruningBackendManager(settings)
+    try:
+        slow = await run(manager, code_lines(20), timeout_s=5.0)
+        assert "deepinfra_timeout" in slow.warnings
+        assert stat(manager, "rerankers", "deepinfra", "circuit", "state") == "open"
     finally:
         await manager.aclose()
 

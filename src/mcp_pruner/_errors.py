@@ -10,6 +10,7 @@
     └── BackendError                a reranker failed; never reaches a caller (fail-open)
         ├── BackendConfigError      missing key / bad URL          -> deepinfra_config_error
         ├── BackendTimeout          connect/read timeout, deadline -> deepinfra_timeout
+        │   └── CallerDeadline      the caller's deadline, not the provider, ran out
         ├── BackendHTTPError        non-2xx answer                 -> deepinfra_http_error
         └── BackendParseError       body of the wrong shape        -> deepinfra_parse_error
 
@@ -37,6 +38,7 @@ __all__ = [
     "BackendHTTPError",
     "BackendParseError",
     "BackendTimeout",
+    "CallerDeadline",
     "ConfigError",
     "ErrorPayload",
     "InvalidParams",
@@ -114,6 +116,14 @@ class BackendConfigError(BackendError):
 
 class BackendTimeout(BackendError):
     warning_code = "deepinfra_timeout"
+
+
+class CallerDeadline(BackendTimeout):
+    """The caller's deadline ran out before the provider had its full request timeout.
+
+    Says nothing about the provider's health, so it does not count toward its circuit breaker:
+    a client sending short ``timeout_ms`` must not switch the cloud off for everyone else.
+    """
 
 
 class BackendHTTPError(BackendError):

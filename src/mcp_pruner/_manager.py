@@ -50,7 +50,7 @@ from ._errors import (
     BackendConfigError,
     BackendError,
     BackendParseError,
-    BackendTimeout,
+    CallerDeadline,
     ConfigError,
     JSONValue,
 )
@@ -424,7 +424,8 @@ class PruningBackendManager:
                     provider, plan, query, analysis, budget, deadline, reserve, usage, stop
                 )
             except BackendError as exc:
-                self._failed(out, name, exc, trip=not isinstance(exc, BackendConfigError))
+                # The breaker counts the provider's failures, not the caller's short deadlines.
+                self._failed(out, name, exc, trip=not isinstance(exc, BackendConfigError | CallerDeadline))
                 continue
             except Exception as exc:
                 # A bug on the reranker path must not cost the caller the heuristic's answer.
@@ -476,7 +477,7 @@ class PruningBackendManager:
     ) -> Selection:
         stage_deadline = deadline - reserve
         if stage_deadline <= anyio.current_time():
-            raise BackendTimeout("no time left for the reranker")
+            raise CallerDeadline("no time left for the reranker")
         doc_scores = await score_documents(
             provider,
             self._http(),
@@ -497,5 +498,5 @@ class PruningBackendManager:
                 lambda: select(analysis, budget, unit_scores, stop), abandon_on_cancel=True
             )
         if selection is None:
-            raise BackendTimeout("no time left to apply the scores")
+            raise CallerDeadline("no time left to apply the scores")
         return selection

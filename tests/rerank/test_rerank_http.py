@@ -146,6 +146,36 @@ async def test_batches_respect_max_docs_and_usage_adds_up(client: httpx.AsyncCli
     assert usage.cost_usd == pytest.approx(50 * 0.01 / 1e6)
 
 
+@pytest.mark.parametrize(
+    ("body", "tokens", "cost"),
+    [
+        ({"input_tokens": 1e300}, 4 * 3, 4 * 3 * 0.01 / 1e6),  # an impossible count: our estimate
+        ({"input_tokens": 10**15}, 4 * 3, 4 * 3 * 0.01 / 1e6),
+        ({"inference_status": {"cost": 1e6}}, 4 * 3, 4 * 3 * 0.01 / 1e6),  # an impossible price
+        ({"input_tokens": 60}, 2 * 60, 2 * 60 * 0.01 / 1e6),  # another tokenizer's count: believed
+        ({"inference_status": {"cost": 2e-6}}, 4 * 3, 2 * 2e-6),  # a believable price: booked as said
+    ],
+)
+@respx.mock
+async def test_usage_the_provider_reports_is_booked_only_when_believable(
+    client: httpx.AsyncClient, body: dict[str, object], tokens: int, cost: float
+) -> None:
+    """Regression guard: ``input_tokens: 1e300`` made health report $1e292 for the process's life.
+
+    Four documents of 3 tokens in two requests (max_docs 2); figures are per request."""
+    import json
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        n = len(json.loads(request.content)["documents"])
+        return httpx.Response(200, json={"scores": [0.5] * n, **body})
+
+    respx.post(URL).mock(side_effect=answer)
+    got, usage = await score(client, 4)
+    assert got == [0.5] * 4
+    assert usage.tokens == tokens
+    assert usage.cost_usd == pytest.approx(cost)
+
+
 @respx.mock
 async def test_429_then_success_honours_retry_after(client: httpx.AsyncClient) -> None:
     answers = [httpx.Response(429, json={"detail": "Rate limited"}, headers={"Retry-After": "0.3"})]

@@ -18,7 +18,7 @@ from typing import Final, TypeVar
 
 import anyio
 
-from .._errors import BackendError, BackendTimeout
+from .._errors import BackendError, BackendTimeout, CallerDeadline
 
 __all__ = ["MIN_ATTEMPT_S", "is_retryable", "retry_delay", "with_retries"]
 
@@ -63,9 +63,13 @@ async def with_retries(
     while True:
         left = deadline - anyio.current_time()
         if left < MIN_ATTEMPT_S:
-            raise BackendTimeout("no time left for a request")
+            raise CallerDeadline("no time left for a request")
         try:
             return await attempt_fn(min(left, request_timeout_s))
+        except BackendTimeout as exc:
+            if left < request_timeout_s:  # cut short by the caller's deadline, not the provider's fault
+                raise CallerDeadline(str(exc)) from None
+            raise
         except BackendError as exc:
             if not is_retryable(exc) or attempt >= max_retries:
                 raise

@@ -17,13 +17,14 @@ import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Final
 
 import anyio
 import httpx
 from anyio.abc import TaskGroup
 
-from .._errors import BackendError, BackendTimeout
-from ._base import RerankProvider
+from .._errors import BackendError, CallerDeadline
+from ._base import BatchScores, RerankProvider
 from ._http import post_json
 from ._plan import Document, make_batches
 from ._retry import with_retries
@@ -47,6 +48,42 @@ class Usage:
         self.tokens += other.tokens
         self.cost_usd += other.cost_usd
         self.documents += other.documents
+
+
+_PLAUSIBLE_FACTOR: Final = 10
+"""A provider's own count may differ from ours (another tokenizer, a prompt template per document),
+but not by ten times: beyond that, the figure is wrong and ours is booked instead."""
+_TEMPLATE_TOKENS_PER_DOC: Final = 100
+_MAX_PRICE_PER_MTOK: Final = 10.0
+"""Dearer than any hosted reranker: the ceiling on a reported cost when the price is not configured."""
+
+
+def _plausible_usage(
+    parsed: BatchScores, estimated: int, docs: int, provider: RerankProvider
+) -> tuple[int, float]:
+    """Tokens and cost of one request: the provider's figures when believable, else our estimate."""
+    ceiling = _PLAUSIBLE_FACTOR * (estimated + _TEMPLATE_TOKENS_PER_DOC * docs)
+    reported = parsed.input_tokens
+    if reported is not None and reported > ceiling:
+        log.warning(
+            "rerank provider reported an implausible token count; booking the estimate",
+            extra={"provider": provider.name, "docs": docs},
+        )
+        reported = None
+    tokens = reported if reported is not None else estimated
+    cost = tokens * provider.price_per_mtok / 1_000_000
+    reported_cost = parsed.reported_cost_usd
+    if parsed.input_tokens is None and reported_cost is not None:
+        # No count, only a price: believable up to what the ceiling's tokens would cost.
+        price = max(provider.price_per_mtok, _MAX_PRICE_PER_MTOK)
+        if reported_cost <= ceiling * price / 1_000_000:
+            cost = reported_cost
+        else:
+            log.warning(
+                "rerank provider reported an implausible cost; booking the estimate",
+                extra={"provider": provider.name, "docs": docs},
+            )
+    return tokens, cost
 
 
 async def _score_batch(
@@ -79,11 +116,7 @@ async def _score_batch(
             )  # fmt: skip
             raise
         estimated = sum(d.tokens for d in batch) + query_tokens
-        tokens = parsed.input_tokens if parsed.input_tokens is not None else estimated
-        if parsed.input_tokens is None and parsed.reported_cost_usd is not None:
-            cost = parsed.reported_cost_usd
-        else:
-            cost = tokens * provider.price_per_mtok / 1_000_000
+        tokens, cost = _plausible_usage(parsed, estimated, len(texts), provider)
         usage.tokens += tokens
         usage.cost_usd += cost
         usage.documents += len(texts)
@@ -149,5 +182,5 @@ async def score_documents(
     if errors:
         raise errors[0]
     if scope.cancelled_caught:
-        raise BackendTimeout("deadline reached while scoring")
+        raise CallerDeadline("deadline reached while scoring")
     return scores
