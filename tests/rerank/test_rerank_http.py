@@ -22,6 +22,7 @@ from mcp_pruner.rerank import (
     retry_delay,
     score_documents,
 )
+from mcp_pruner.rerank._http import MAX_BODY_BYTES
 
 URL = "https://api.deepinfra.test/v1/inference/Qwen/Qwen3-Reranker-0.6B"
 PROVIDER = DeepInfraProvider(url=URL, api_key=SecretStr("k"), max_docs=2, price_per_mtok=0.01)
@@ -108,6 +109,29 @@ async def test_non_json_bodies_are_parse_errors(client: httpx.AsyncClient, respo
     respx.post(URL).mock(return_value=response)
     with pytest.raises(BackendParseError):
         await post_json(client, PROVIDER.build_request("q", ["a"]), 1.0)
+
+
+async def _spaces_without_length(total: int) -> AsyncIterator[bytes]:
+    sent = 0
+    while sent < total:
+        yield b" " * 65536
+        sent += 65536
+
+
+@pytest.mark.parametrize("declared", [True, False])
+@respx.mock
+async def test_a_body_over_the_cap_is_a_parse_error_read_no_further(
+    client: httpx.AsyncClient, declared: bool
+) -> None:
+    """Regression guard: ten valid 50 MB answers at once took the server to 650 MB of memory."""
+    size = MAX_BODY_BYTES + 65536
+    if declared:
+        response = httpx.Response(200, content=b"[" + b"0," * (size // 2) + b"0]")
+    else:  # chunked, no content-length: counted while reading
+        response = httpx.Response(200, content=_spaces_without_length(size))
+    respx.post(URL).mock(return_value=response)
+    with pytest.raises(BackendParseError, match="bytes"):
+        await post_json(client, PROVIDER.build_request("q", ["a"]), 5.0)
 
 
 @respx.mock
