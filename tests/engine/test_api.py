@@ -106,6 +106,28 @@ def test_no_prune_regions_are_kept() -> None:
         assert all(sel.keep[-3:])
 
 
+def test_a_gap_cheaper_than_its_marker_is_kept_next_to_forced_ranges() -> None:
+    """Two blank lines between NO_PRUNE regions, one line between two errors: a ~32-token marker
+    in place of 1-2 tokens of text was pure loss (only takes closed such gaps, not forced ranges)."""
+    region = ["# ⟦NO_PRUNE_BEGIN⟧", *PY[:6], "# ⟦NO_PRUNE_END⟧"]
+    lines = [*PY[6:40], *region, "", "", *region, *PY[6:40]]
+    first_gap = 34 + len(region)
+    for b in (budget(keep_ratio=0.1), budget(token_budget=5), FREE):
+        sel = prune_lines(lines, "format date", SourceType.CODE, b)
+        check_selection(lines, sel, b)
+        assert sel.keep[first_gap]
+        assert sel.keep[first_gap + 1]
+    log = [f"2026-01-01 10:00:{i:02d} INFO worker {i} heartbeat ok queue={i * 7}" for i in range(60)]
+    log[30] = "2026-01-01 10:00:30 ERROR worker 30 failed: disk full"
+    log[32] = "2026-01-01 10:00:32 ERROR worker 32 failed: disk full"
+    log[31] = "ok"
+    sel = prune_lines(log, "find the errors", SourceType.LOGS, FREE)
+    assert sel.keep[30]
+    assert sel.keep[32]
+    assert sel.keep[31]
+    assert not any(b.start == b.end == 32 for b in sel.blocks)
+
+
 def test_reranker_scores_drive_relevance_but_not_structure() -> None:
     a = analyze(PY, "", None)
     target = next(k for k, u in enumerate(a.units) if u.name == "def format_date")

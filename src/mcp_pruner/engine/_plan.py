@@ -167,6 +167,7 @@ def _choose(
         g.run_ratio(util, budget)
     else:
         g.run(order or _order(priority), budget)
+    g.fill_cheap_gaps()
     if g.kept_lines < min_keep:
         for i in order or _order(priority):
             if g.kept_lines >= min_keep:

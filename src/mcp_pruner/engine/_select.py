@@ -261,6 +261,32 @@ class Greedy:
                 if k < n and not keep[k] and utility[k] > 0.0:
                     heappush(pushed, (-utility[k] / line[k], k))
 
+    def fill_cheap_gaps(self) -> None:
+        """Keep every removed run that costs no more than the marker announcing it.
+
+        Takes close such gaps around what they keep; forced ranges (NO_PRUNE, alerts) and runs
+        left between takes do not, so this last pass does. It never raises the cost: each run
+        filled saves its marker.
+        """
+        keep = self.keep
+        line = self.costs.line
+        limit = self.costs.fill
+        n = self.n
+        i = 0
+        while i < n:
+            if keep[i]:
+                i += 1
+                continue
+            j = i
+            acc = 0
+            while j < n and not keep[j]:
+                acc += line[j]
+                j += 1
+            if acc <= limit:
+                self._changed = []
+                self._mark(i, j)
+            i = j
+
     def undo(self) -> None:
         """Revert the last :meth:`take`."""
         for j in self._changed:
