@@ -44,6 +44,48 @@ def test_detect(text: str, expected: SourceType) -> None:
     assert detect_source_type(text.split("\n")) is expected
 
 
+BARE_TRACEBACK = (
+    "Traceback (most recent call last):\n"
+    + "".join(
+        f'  File "/srv/app/layer{k}.py", line {k + 10}, in handler_{k}\n    response = next_{k}(request)\n'
+        for k in range(8)
+    )
+    + "decimal.InvalidOperation: [<class 'decimal.ConversionSyntax'>]\n"
+)
+GO_PANIC = (
+    "panic: runtime error: invalid memory address or nil pointer dereference\n"
+    "[signal SIGSEGV: segmentation violation code=0x1 addr=0x18 pc=0x7b4f3a]\n\n"
+    "goroutine 14 [running]:\n"
+    + "".join(
+        f"example.com/shop/store.(*Store).Load{k}(0x0, 0x1f4a)\n\t/src/store/store.go:{k + 80} +0x3a\n"
+        for k in range(6)
+    )
+    + "exit status 2\n"
+)
+JSON_LINES = "".join(
+    f'{{"ts": "2024-01-02T10:00:{i:02d}Z", "{key}": "{lvl}", "msg": "job done", "id": {i}, "error": null}}\n'
+    for i, (key, lvl) in enumerate(
+        [("level", "info"), ("lvl", "warn"), ("severity", "INFO"), ("log.level", "error")] * 5
+    )
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (BARE_TRACEBACK, SourceType.LOGS),
+        (GO_PANIC, SourceType.LOGS),
+        (JSON_LINES, SourceType.LOGS),
+    ],
+)
+def test_bare_traces_and_json_records_detected_as_logs(text: str, expected: SourceType) -> None:
+    assert detect_source_type(text.split("\n")) is expected
+
+
+def test_json_object_without_a_level_name_is_no_log_record() -> None:
+    assert detect_source_type(['{"name": "pkg", "version": "1.0.0", "level": 3}']) is SourceType.CODE
+
+
 def _corpus_lines() -> list[str]:
     """Every line of the samples and of this package's sources, plus 1,000 of them re-indented."""
     texts = [getattr(samples, name) for name in dir(samples) if name.isupper()]

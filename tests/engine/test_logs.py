@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from mcp_pruner._contract import SourceType
 from mcp_pruner.engine import analyze, prune_lines
-from mcp_pruner.engine._logs import severity, template
+from mcp_pruner.engine._logs import WARN_LEVEL, severity, template
 
 from . import samples
 from .helpers import FREE, budget, check_selection, render
@@ -95,3 +95,156 @@ def test_logs_detected_and_units_are_records() -> None:
     a = analyze(lines, "", None)
     assert a.source_type is SourceType.LOGS
     assert [(u.start, u.end) for u in a.units][:4] == [(0, 1), (1, 2), (2, 9), (9, 10)]
+
+
+def records(lines: list[str]) -> list[tuple[int, int]]:
+    """``[start, end)`` of every record of more than one line."""
+    return [(u.start, u.end) for u in analyze(lines, "", SourceType.LOGS).units if u.end - u.start > 1]
+
+
+def test_stack_frames_continue_a_record_when_most_lines_are_indented() -> None:
+    """Indentation stops counting as continuation when most lines are indented; frames still do."""
+    head = [f"2024-01-02 10:00:{i:02d},000 INFO  [main] app.Server - request {i} served" for i in range(6)]
+    trace = [
+        "2024-01-02 10:00:07,000 ERROR [exec-3] app.Handler - request failed",
+        "java.lang.IllegalStateException: ledger closed",
+        *[f"\tat app.Layer{k}.call(Layer{k}.java:{10 + k})" for k in range(12)],
+        "Caused by: java.sql.SQLException: row locked",
+        *[f"\tat db.Pool.run{k}(Pool.java:{90 + k})" for k in range(4)],
+        "\t... 12 more",
+    ]
+    tail = [
+        f"2024-01-02 10:00:{i:02d},000 INFO  [main] app.Server - request {i} served" for i in range(10, 14)
+    ]
+    lines = head + trace + tail
+    assert sum(line.startswith("\t") for line in lines) >= len(lines) / 2
+    a, b = len(head), len(head) + len(trace)
+    assert records(lines) == [(a, b)]
+    sel = prune_lines(lines, "why did the request fail", None, budget(keep_ratio=0.5))
+    assert all(sel.keep[a:b])
+
+
+def test_go_panic_runs_to_the_end_of_its_goroutine_dump() -> None:
+    lines = [
+        "2024-01-02T10:00:00Z INFO http: GET /orders/1 200",
+        "panic: runtime error: invalid memory address or nil pointer dereference",
+        "[signal SIGSEGV: segmentation violation code=0x1 addr=0x18 pc=0x7b4f3a]",
+        "",
+        "goroutine 14 [running]:",
+        "example.com/shop/store.(*Store).Load(0x0, 0x1f4a)",
+        "\t/src/store/store.go:88 +0x3a",
+        "net/http.HandlerFunc.ServeHTTP(0xc000132a80, 0xc0002d6300)",
+        "\t/usr/local/go/src/net/http/server.go:2136 +0x29",
+        "",
+        "goroutine 1 [IO wait]:",
+        "internal/poll.runtime_pollWait(0x7f, 0x72)",
+        "\t/usr/local/go/src/runtime/netpoll.go:343 +0x85",
+        "exit status 2",
+        "",
+        "2024-01-02T10:00:05Z INFO service restarted",
+    ]
+    assert records(lines) == [(1, 14)]
+
+
+def test_rust_panic_backtrace_is_one_record() -> None:
+    lines = [
+        "[2024-01-02T10:00:00Z INFO  ingest] processed batch 1",
+        "thread 'main' panicked at src/parser.rs:214:37:",
+        "called `Option::unwrap()` on a `None` value",
+        "stack backtrace:",
+        "   0: rust_begin_unwind",
+        "             at /rustc/82e1608d/library/std/src/panicking.rs:645:5",
+        "   1: ingest::parser::parse_row",
+        "             at ./src/parser.rs:214:37",
+        "note: Some details are omitted, run with `RUST_BACKTRACE=full` for a verbose backtrace.",
+        "[2024-01-02T10:00:01Z INFO  ingest] processed batch 2",
+    ]
+    assert records(lines) == [(1, 9)]
+
+
+def test_python_traceback_keeps_its_source_lines_and_any_exception_name() -> None:
+    """A bare traceback is mostly indented; its source lines and ``decimal.InvalidOperation`` stay in it."""
+    frames = [
+        part
+        for k in range(6)
+        for part in (
+            f'  File "/srv/app/layer{k}.py", line {k + 10}, in handler_{k}',
+            f"    return next_{k}(request)",
+        )
+    ]
+    lines = [
+        "Traceback (most recent call last):",
+        *frames,
+        '  File "/srv/app/views.py", line 212, in refund',
+        "    amount = Decimal(payload['amount'])",
+        "             ^^^^^^^^^^^^^^^^^^^^^^^^^^",
+        "decimal.InvalidOperation: [<class 'decimal.ConversionSyntax'>]",
+    ]
+    assert records(lines) == [(0, len(lines))]
+
+
+def test_chained_python_tracebacks_are_one_record() -> None:
+    lines = [
+        "2024-01-02 10:00:01 ERROR job 17 crashed",
+        "Traceback (most recent call last):",
+        '  File "/srv/app/jobs.py", line 4, in compute',
+        "    return 1 / x",
+        "ZeroDivisionError: division by zero",
+        "",
+        "During handling of the above exception, another exception occurred:",
+        "",
+        "Traceback (most recent call last):",
+        '  File "/srv/app/jobs.py", line 10, in run',
+        "    raise JobFailed(17)",
+        "jobs.JobFailed: 17",
+        "2024-01-02 10:00:02 INFO worker idle",
+    ]
+    assert records(lines) == [(0, 12)]
+
+
+def test_javascript_frames_continue_a_record_when_most_lines_are_indented() -> None:
+    lines = [
+        "2024-01-02T10:00:00.000Z info: listening",
+        "2024-01-02T10:00:01.000Z error: unhandled rejection",
+        "TypeError: Cannot read properties of undefined (reading 'id')",
+        "    at getUser (/app/src/users.js:42:17)",
+        "    at async Router.handle (/app/node_modules/express/lib/router/index.js:284:7)",
+        "    at /app/src/server.js:12:5",
+        "2024-01-02T10:00:02.000Z info: request served",
+    ]
+    lines = lines[:2] + [f"    continued detail {k}" for k in range(8)] + lines[2:]
+    assert sum(line.startswith(" ") for line in lines) >= len(lines) / 2
+    exc = lines.index("TypeError: Cannot read properties of undefined (reading 'id')")
+    assert any(a <= exc and b == len(lines) - 1 for a, b in records(lines))
+
+
+def test_json_record_severity_comes_from_its_level_key() -> None:
+    assert (
+        severity('{"ts": "2024-01-02T10:00:00Z", "level": "info", "msg": "job done", "error": null}') == 0.0
+    )
+    assert (
+        severity('{"ts": "2024-01-02T10:00:00Z", "level": "warn", "msg": "disk usage at 93%"}') == WARN_LEVEL
+    )
+    assert severity('{"ts": "2024-01-02T10:00:00Z", "level": "error", "msg": "query failed"}') == 1.0
+    assert severity('{"severity": "ERROR", "message": "boom"}') == 1.0
+    assert severity('{"log.level": "warning", "message": "slow"}') == WARN_LEVEL
+    assert severity('{"levelname": "CRITICAL", "message": "down"}') == 1.0
+    assert severity('{"lvl": "debug", "msg": "retrying after failure"}') == 0.0
+    assert severity('{"level": 50, "time": 1704189600000, "msg": "db down"}') == 1.0  # pino
+    assert severity('{"level": 30, "time": 1704189600000, "msg": "fail-over done"}') == 0.0
+    assert severity('{"msg": "request failed", "status": 500}') > 0.5  # no level key: words decide
+
+
+def test_json_record_level_ranks_the_warning_above_the_errors_key() -> None:
+    lines = [
+        f'{{"ts": "2024-01-02T10:{i // 60:02d}:{i % 60:02d}Z", "level": "info", "msg": "job finished", '
+        f'"job_id": {1000 + i}, "error": null}}'
+        for i in range(120)
+    ]
+    lines[70] = '{"ts": "2024-01-02T10:01:10Z", "level": "warn", "msg": "disk usage at 93% on /var/lib/pg"}'
+    a = analyze(lines, "", None)
+    assert a.source_type is SourceType.LOGS
+    assert a.alerts[70]
+    assert sum(a.alerts) == 1
+    sel = prune_lines(lines, "what happened overnight", SourceType.LOGS, budget(keep_ratio=0.1))
+    assert sel.keep[70]

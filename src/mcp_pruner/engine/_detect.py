@@ -1,7 +1,9 @@
 """Is this text code, logs or docs? Decided from a sample of its lines.
 
 Logs are the easiest to tell: most lines open with a timestamp or a level
-field. Between code and docs, code lines end with ``;``/``{``/``}``/``:`` or
+field, or are JSON objects with a level key. A bare stack trace (a Python
+traceback and its source lines, Java/JS frames, a Go goroutine dump) is logs
+too. Between code and docs, code lines end with ``;``/``{``/``}``/``:`` or
 open with keywords, documents have headings, list items and sentences.
 Fenced code inside markdown does not make it code: lines inside fences count
 for neither side. Docstring-heavy source reads like prose, so a programming
@@ -16,6 +18,7 @@ from typing import Final
 
 from .._contract import SourceType
 from ._langs import detect_language
+from ._logs import is_json_record
 
 __all__ = ["detect_source_type"]
 
@@ -79,8 +82,11 @@ def _is_doc(line: str) -> bool:
 _FENCE: Final = re.compile(r"^\s*```")  # `~~~` is also a reStructuredText underline: not a signal
 _STACK: Final = re.compile(
     r"^\s+(?:at |File \")|^Traceback |^\s*\.\.\. \d+ more|^Caused by|^[A-Za-z_$][\w$.]*(?:Error|Exception):"
+    r"|^goroutine \d+ \[|^\s+\S*\.go:\d+ |^panic: "
 )
-"""Stack-trace lines: part of a log record, they count for no side."""
+"""Stack-trace lines: part of a log record, they count for no side (or for logs when they are most lines)."""
+_PY_FRAME: Final = re.compile(r"\s+File \"[^\"]*\", line \d+")
+"""A Python traceback frame: the more indented lines under it are its source line (and ``^^^`` marks)."""
 _SAMPLE: Final = 600
 _EARLY: Final = 200
 """After this many sampled lines, plain code (hardly a log or stack line, little prose) ends the scan."""
@@ -103,11 +109,19 @@ def detect_source_type(lines: Sequence[str]) -> SourceType:
     logs = code = docs = stack = 0
     in_fence = False
     outside: list[str] = []
+    frame_indent = -1  # indentation of the Python frame just seen, -1 if none
     for k, line in enumerate(sample):
         if k == _EARLY and logs + stack <= 0.02 * k and code >= 0.25 * k and docs <= 0.25 * code:
             return SourceType.CODE
+        if frame_indent >= 0:
+            if len(line) - len(line.lstrip()) > frame_indent:
+                stack += 1
+                continue
+            frame_indent = -1
         if _STACK.match(line):
             stack += 1
+            if _PY_FRAME.match(line):
+                frame_indent = len(line) - len(line.lstrip())
             continue
         if _FENCE.match(line):
             in_fence = not in_fence
@@ -116,7 +130,7 @@ def detect_source_type(lines: Sequence[str]) -> SourceType:
         if in_fence:
             continue
         outside.append(line)
-        if _is_log(line):
+        if _is_log(line) or is_json_record(line):
             logs += 1
             continue
         if _is_code(line):
@@ -124,7 +138,7 @@ def detect_source_type(lines: Sequence[str]) -> SourceType:
         elif _is_doc(line):
             docs += 1
     total = len(sample) - stack
-    if logs and logs >= 0.4 * total:
+    if (logs and logs >= 0.4 * total) or stack >= 0.5 * len(sample):
         return SourceType.LOGS
     # Docstrings read like prose: a recognised programming language outside fences tips the balance.
     if docs > code and (code < 0.5 * docs or detect_language(outside) is None):

@@ -3,9 +3,19 @@
 * A record is a header line plus its continuation lines (indented lines, ``at
   ...`` frames, ``Caused by``, ``Traceback``, ``... 12 more``, the exception
   line ending a traceback). It is kept or removed whole.
+* Stack frames continue a record whatever the indentation of the rest of the
+  log (Java ``at``/``Caused by:``/``Suppressed:``/``... N more``, Python ``File
+  "..", line N``, Go ``goroutine N [..]:`` and ``file.go:NN``, JS ``at fn
+  (file:line:col)``). Once a record holds a trace, its indented lines (Python's
+  source lines, Rust's numbered frames) belong to it too. A Go or Rust panic
+  (``panic:``, ``fatal error:``, ``goroutine N [..]:``, ``thread '..' panicked
+  at``, ``stack backtrace:``) runs to a blank line or a new timestamped record,
+  across the blank lines between goroutines; a blank line between chained
+  Python tracebacks does not end the record either.
 * Severity comes from level fields first (``ERROR``, ``[error]``, ``level=warn``,
-  logcat's single letters) and from alarming words only when no level says
-  otherwise: ``INFO ... parity error corrected`` is not an error.
+  logcat's single letters, a JSON record's ``"level"``/``"severity"``/... key)
+  and from alarming words only when no level says otherwise: ``INFO ... parity
+  error corrected`` is not an error, nor is ``{"level": "info", "error": null}``.
 * A template is the line with its variable parts masked (anything holding a
   digit: timestamps, ids, IPs, counters; hex; long paths). Repeats of a template
   are worth little once one exemplar is kept, and a marker says how many went.
@@ -20,7 +30,7 @@ from typing import Final
 from ._structure import Structure, set_groups
 from ._types import Unit
 
-__all__ = ["ERROR_LEVEL", "log_structure", "severity"]
+__all__ = ["ERROR_LEVEL", "is_json_record", "json_level", "log_structure", "severity"]
 
 ERROR_LEVEL: Final = 1.0
 WARN_LEVEL: Final = 0.6
@@ -39,9 +49,14 @@ _CLASS: Final = {
     "emerg": ERROR_LEVEL, "emergency": ERROR_LEVEL, "alert": ERROR_LEVEL, "crit": ERROR_LEVEL,
     "critical": ERROR_LEVEL, "fatal": ERROR_LEVEL, "severe": ERROR_LEVEL, "panic": ERROR_LEVEL,
     "error": ERROR_LEVEL, "err": ERROR_LEVEL, "failure": ERROR_LEVEL, "e": ERROR_LEVEL, "f": ERROR_LEVEL,
-    "a": ERROR_LEVEL, "warn": WARN_LEVEL, "warning": WARN_LEVEL, "w": WARN_LEVEL,
+    "a": ERROR_LEVEL, "dpanic": ERROR_LEVEL, "warn": WARN_LEVEL, "warning": WARN_LEVEL, "w": WARN_LEVEL,
 }  # fmt: skip
 """Level word (lower case) to severity; anything not listed (info, debug, ...) is 0."""
+_LEVEL_WORDS: Final = frozenset(_CLASS) | {
+    "info", "information", "informational", "notice", "debug", "trace", "verbose", "fine", "finer", "finest",
+    "config", "i", "d", "v", "t",
+}  # fmt: skip
+"""Every level name a JSON record may carry."""
 _ALARM: Final = re.compile(
     r"exception|traceback|panic|fatal|error|fail|denied|refused|timeout|timed out|time out|killed|abort|"
     r"crash|segfault|unreachable|unable to|cannot|can't|couldn't|invalid|corrupt|unexpected|out of memory|"
@@ -51,11 +66,43 @@ _ALARM: Final = re.compile(
 _STRONG: Final = re.compile(r"exception|traceback|panic|fatal|segfault|core dumped")
 _HEAD: Final = 200
 
+_JSON_LEVEL: Final = re.compile(
+    r'"(?:@?level|lvl|@l|levelname|level_?name|log[._]?level|severity|severity_?text|syslog[._]severity)"'
+    r'\s*:\s*(?:"([A-Za-z]{1,16})"|(\d{1,2})\b)',
+    re.IGNORECASE,
+)
+"""A level-like key of a JSON record and its value: a word (``"warn"``) or a number (pino, syslog)."""
+
 _CONT: Final = re.compile(
     r"^(?:\s|at\s|Caused by\b|Traceback\b|\.\.\.\s*\d*\s*more\b|File \"|goroutine \d+ \[|"
     r"Suppressed:|During handling|The above exception|\}|\])"
 )
+_FRAME: Final = re.compile(
+    r"\s*(?:at\s+\S|Caused by:|Suppressed:|\.\.\.\s*\d+\s*(?:more|common frames omitted)\b"
+    r"|File \"[^\"]*\", line \d+)"
+    r"|\s+\S*\.go:\d+"
+    r"|(?:Traceback \(most recent call last\)|goroutine \d+ \[|stack backtrace:"
+    r"|During handling of the above exception|The above exception was the direct cause)"
+)
+"""A stack frame or trace header (Java, JS, Python, Go, Rust): a continuation whatever the indentation."""
+_PANIC: Final = re.compile(
+    r"(?:panic: |fatal error: |goroutine \d+ \[|thread '[^']*' panicked at|stack backtrace:)"
+)
+"""Opens a Go or Rust panic dump: every line up to a blank line or a new timestamped record belongs to it."""
+_CHAIN: Final = re.compile(r"During handling of the above exception|The above exception was the direct cause")
+_RESUME: Final = re.compile(
+    r"goroutine \d+ \[|During handling of the above exception|The above exception was"
+)
+"""After a blank line inside a trace, these carry the same trace on (next goroutine, chained exception)."""
+_NEW_RECORD: Final = re.compile(
+    r"\s*[\[(]?(?:\d{2,4}[-/.]\d{1,2}[-/.]\d{1,4}|\d{1,2}:\d{2}:\d{2}|\d{6} \d{6}|\d{10}|[IWEF]\d{4} "
+    r"|(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b"
+    r"|(?:INFO|WARN|WARNING|ERROR|DEBUG|TRACE|FATAL|CRITICAL|SEVERE|NOTICE)\b|\{\s*\")"
+)
+"""A timestamped (or levelled, or JSON) line: a new record even inside a trace."""
 _EXC_LINE: Final = re.compile(r"^[A-Za-z_$][\w$.]*(?:Error|Exception|Exit|Interrupt|Throwable)(?::|$)")
+_TRACE_EXC: Final = re.compile(r"[A-Za-z_$][\w$.]*(?::\s|:?$)")
+"""Inside a trace, any ``dotted.Name: message`` line is its exception (``decimal.InvalidOperation: ...``)."""
 
 _MASK: Final = re.compile(r"(?<!\S)[^\s\d]*+\d\S*")
 """Whole whitespace-separated tokens holding a digit (anchored at token starts: linear time)."""
@@ -64,8 +111,43 @@ _TEMPLATE_CHARS: Final = 160
 _MAX_RECORD: Final = 200
 
 
+def json_level(line: str) -> str | None:
+    """The value of a JSON record's level-like key, lower case (digits for a number).
+
+    ``None`` when the line is no JSON object or has no such key.
+    """
+    body = line.strip()
+    if not (body.startswith("{") and body.endswith("}") and body[1:].lstrip().startswith('"')):
+        return None
+    m = _JSON_LEVEL.search(body)
+    if m is None:
+        return None
+    return m.group(1).lower() if m.group(1) is not None else m.group(2)
+
+
+def is_json_record(line: str) -> bool:
+    """A JSON object whose level-like key holds a level name: a structured log record."""
+    return json_level(line) in _LEVEL_WORDS
+
+
+def _json_severity(value: str) -> float:
+    if not value.isdigit():
+        return _CLASS.get(value, 0.0)
+    number = int(value)
+    if number >= 10:  # pino/bunyan: 10 trace, 20 debug, 30 info, 40 warn, 50 error, 60 fatal
+        return ERROR_LEVEL if number >= 50 else WARN_LEVEL if number >= 40 else 0.0
+    return ERROR_LEVEL if number <= 3 else WARN_LEVEL if number == 4 else 0.0  # syslog
+
+
 def severity(line: str) -> float:
-    """How alarming one line is, in [0, 1]: a level field decides, words matter when there is none."""
+    """How alarming one line is, in [0, 1]: a level field decides, words matter when there is none.
+
+    A JSON record's level key is the level field: other keys (``"error": null``) are not read.
+    """
+    if line[:1] in ("{", " ", "\t"):
+        value = json_level(line)
+        if value is not None:
+            return _json_severity(value)
     m = _LETTER.match(line)
     if m is None:
         m = _LEVEL.search(line, 0, _HEAD)
@@ -99,6 +181,23 @@ def display_template(tpl: str) -> str:
     return _PREFIX.sub("", tpl) or tpl
 
 
+def _trace_mode(line: str) -> tuple[bool, bool]:
+    """(trace, panic) for a record whose latest line is ``line``: does it hold a stack trace, a panic dump?"""
+    panic = _PANIC.match(line) is not None
+    return panic or _FRAME.match(line) is not None or _EXC_LINE.match(line) is not None, panic
+
+
+def _resumes(lines: Sequence[str], i: int, prev: str) -> bool:
+    """Does the trace go on after the blank line ``i`` (the next goroutine, a chained exception)?"""
+    if _CHAIN.match(prev) is not None:
+        return True
+    n = len(lines)
+    j = i + 1
+    while j < n and j - i < 3 and not lines[j].strip():
+        j += 1
+    return j < n and _RESUME.match(lines[j]) is not None
+
+
 def _records(lines: Sequence[str]) -> list[tuple[int, int]]:
     """``[start, end)`` of each record: a header plus its continuation lines."""
     n = len(lines)
@@ -106,18 +205,38 @@ def _records(lines: Sequence[str]) -> list[tuple[int, int]]:
     use_indent = indented < 0.5 * min(n, 2000)
     out: list[tuple[int, int]] = []
     start = 0
+    trace, panic = _trace_mode(lines[0]) if n else (False, False)
+    prev = lines[0] if n else ""  # the last non-blank line
     for i in range(1, n):
         line = lines[i]
-        if line and _CONT.match(line) is not None:
+        if (not line and trace) or (panic and not line.strip()):
+            cont = _resumes(lines, i, prev)
+        elif not line:
+            cont = False
+        elif _FRAME.match(line) is not None:
+            cont = True
+        elif panic or (trace and line[:1].isspace()):
+            # A panic dump's function lines are not indented; a traceback's source lines are.
+            cont = _NEW_RECORD.match(line) is None
+        elif trace and _TRACE_EXC.match(line) is not None:
+            cont = _NEW_RECORD.match(line) is None
+        elif _CONT.match(line) is not None:
             cont = use_indent or not line[:1].isspace()
         else:
             # ``java.lang.NullPointerException: ...`` under an ERROR line, ``ValueError: ...``
             # closing a traceback: the exception belongs to the record that reported it.
             cont = _EXC_LINE.match(line) is not None
+        if line.strip():
+            prev = line
         if cont and i - start < _MAX_RECORD:
+            if line.strip():
+                t, p = _trace_mode(line)
+                trace, panic = trace or t, panic or p
             continue
         out.append((start, i))
         start = i
+        if not cont:
+            trace, panic = _trace_mode(line)
     if n:
         out.append((start, n))
     return out
