@@ -158,3 +158,179 @@ def test_goal_naming_a_qualified_member_keeps_it_in_its_class() -> None:
     sel = prune_lines(lines, "Make RequestError.config optional", SourceType.CODE, budget(keep_ratio=0.2))
     assert sel.keep[target]
     assert sel.keep[lines.index("class RequestError(Exception):")]
+
+
+CSHARP_ALLMAN = """\
+namespace Shop.Billing
+{
+    public class InvoiceService
+    {
+        private readonly Dictionary<string, decimal> _rates = new();
+
+        public decimal ConvertAmount(decimal amount, string currency)
+        {
+            var rate = _rates[currency];
+            return Math.Round(amount * rate, 2);
+        }
+
+        [HttpGet("overdue")]
+        public IEnumerable<string> ListOverdue(IEnumerable<Invoice> invoices)
+        {
+            foreach (var invoice in invoices)
+            {
+                if (invoice.Due < DateTime.UtcNow)
+                {
+                    yield return invoice.Id;
+                }
+            }
+        }
+
+        public string FormatReference(int year, int sequence)
+        {
+            var prefix = year.ToString().Substring(2);
+            return $"INV-{prefix}-{sequence:D6}";
+        }
+    }
+}
+"""
+
+C_KNR = """\
+#include <string.h>
+
+#define MAX_HEADERS 64
+
+static int
+parse_request_line(struct request *req, const char *line)
+{
+\tconst char *sp = strchr(line, ' ');
+\tif (sp == NULL)
+\t\treturn -1;
+\tmemcpy(req->method, line, sp - line);
+\treturn 0;
+}
+
+static int
+parse_header_line(struct request *req,
+                  char *line)
+{
+\tchar *colon = strchr(line, ':');
+\tif (req->nheaders >= MAX_HEADERS)
+\t\treturn -2;
+\t*colon = '\\0';
+\treq->nheaders++;
+\treturn 0;
+}
+
+void
+free_request(struct request *req)
+{
+\tfor (int i = 0; i < req->nheaders; i++) {
+\t\tfree(req->headers[i].name);
+\t}
+\treq->nheaders = 0;
+}
+"""
+
+
+def _header(lines: list[str], sc: Scope) -> list[str]:
+    return [line.strip() for line in lines[sc.start : sc.header_end]]
+
+
+def test_allman_brace_block_takes_the_signature_above_it() -> None:
+    """C# with ``{`` alone under the signature: the header is signature + brace, named by it."""
+    lines = lines_of(CSHARP_ALLMAN)
+    st = code_structure(lines)
+    assert st.notes == ["lang=indent"]
+    by_name = {s.name: s for s in st.scopes}
+    wanted = {"namespace Shop.Billing", "class InvoiceService", "method ConvertAmount", "method ListOverdue"}
+    assert wanted <= set(by_name)
+    overdue = by_name["method ListOverdue"]
+    assert overdue.kind == "method"
+    assert _header(lines, overdue) == [
+        '[HttpGet("overdue")]',
+        "public IEnumerable<string> ListOverdue(IEnumerable<Invoice> invoices)",
+        "{",
+    ]
+    assert _header(lines, by_name["class InvoiceService"]) == ["public class InvoiceService", "{"]
+    # A control statement heads its block but names nothing.
+    loops = [s for s in st.scopes if lines[s.start].strip().startswith("foreach")]
+    assert len(loops) == 1
+    assert loops[0].kind == "block"
+    assert loops[0].header_end == loops[0].start + 2
+
+
+def test_allman_kept_line_keeps_its_signature_and_reasons_name_methods() -> None:
+    lines = lines_of(CSHARP_ALLMAN)
+    target = lines.index("                if (invoice.Due < DateTime.UtcNow)")
+    b = budget(keep_ratio=0.4, include_markers=False)  # a marker costs a fifth of this small file
+    sel = prune_lines(lines, "overdue check uses DateTime.UtcNow", SourceType.CODE, b)
+    check_selection(lines, sel, b)
+    assert sel.keep[target]
+    for sig in (
+        "        public IEnumerable<string> ListOverdue(IEnumerable<Invoice> invoices)",
+        "    public class InvoiceService",
+        "namespace Shop.Billing",
+    ):
+        assert sel.keep[lines.index(sig)], sig
+    reasons = " ".join(blk.reason for blk in sel.blocks)
+    assert "method ConvertAmount" in reasons or "method FormatReference" in reasons, reasons
+
+
+def test_knr_c_signature_lines_above_the_brace_are_the_header() -> None:
+    """K&R C: return type, then name and (wrapped) parameters, then ``{`` alone."""
+    lines = lines_of(C_KNR)
+    st = code_structure(lines)
+    assert st.notes == ["lang=indent"]
+    by_name = {s.name: s for s in st.scopes}
+    wanted = {"function parse_request_line", "function parse_header_line", "function free_request"}
+    assert wanted <= set(by_name)
+    header = by_name["function parse_header_line"]
+    assert header.kind == "function"
+    assert header.parent == -1
+    signature = ["static int", "parse_header_line(struct request *req,", "char *line)", "{"]
+    assert _header(lines, header) == signature
+    # The wrapped parameters are part of the header, not a block of their own.
+    assert not [s for s in st.scopes if header.start < s.start < header.header_end]
+    # A keyword inside the parameters (``struct request``) does not name the function.
+    assert "struct request" not in by_name
+    # The preprocessor line above a signature stays out of it.
+    first = by_name["function parse_request_line"]
+    assert lines[first.start] == "static int"
+
+    target = lines.index("\t\treturn -2;")
+    b = budget(keep_ratio=0.4, include_markers=False)
+    sel = prune_lines(lines, "header count overflow MAX_HEADERS returns -2", SourceType.CODE, b)
+    check_selection(lines, sel, b)
+    assert sel.keep[target]
+    assert all(sel.keep[header.start : header.header_end])
+    reasons = " ".join(blk.reason for blk in sel.blocks)
+    assert "function parse_request_line" in reasons or "function free_request" in reasons, reasons
+
+
+def test_brace_after_a_statement_or_on_the_signature_line_is_unchanged() -> None:
+    """Only signature-like lines join a lone brace; same-line braces and indentation keep their header."""
+    lines = [
+        "int total(int n) {",
+        "    int s = 0;",
+        "    s += n;",
+        "    return s;",
+        "}",
+        "",
+        "x = compute();",
+        "{",
+        "    y = 2;",
+        "    z = 3;",
+        "}",
+        "items = [",
+        "    a,",
+        "]",
+        "{",
+        "    b = 1;",
+        "}",
+    ]
+    st = code_structure(lines)
+    assert st.notes == ["lang=indent"]
+    headers = {s.start: s.header_end for s in st.scopes}
+    assert headers[0] == 1  # `int total(int n) {`
+    assert headers[7] == 8  # `{` after a statement: no signature above it
+    assert headers[14] == 15  # `{` after a closer

@@ -5,12 +5,18 @@ followed by more-indented lines opens a block, which runs until a line at the
 same or a lower indentation (a closing ``}``/``end`` at the header's level
 belongs to the block). Blocks whose header looks like a definition
 (``def``/``function``/``fn``/``sub``/``class``...) get a name for markers.
+
+A block that opens with a line starting with ``{`` (Allman braces, K&R C with the
+return type on a line of its own) takes the signature lines just above it into its
+header, and its name from them: the brace alone says nothing about where a kept
+line is.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Final
 
 from ._structure import Scope, nest_scopes
@@ -24,6 +30,29 @@ _DEF: Final = re.compile(
 )
 _DEF_BODY: Final = re.compile(_DEF.pattern.removeprefix(r"\b"))
 _MAX_INDENT_SCAN: Final = 200
+_MAX_SIGNATURE_LINES: Final = 4
+"""Lines above a lone ``{`` taken as its signature, at most (attributes included)."""
+
+_STATEMENT_END: Final = (";", "}", "{", ",", ":")
+"""A line at the brace's indentation ending so is a statement, a label or a list item, not a signature
+(a comma before wrapped parameters aside)."""
+
+_NOT_SIGNATURE: Final = re.compile(r"\s*(?:[}\]]|#|//|/\*|\*|--)")
+"""Closers, preprocessor lines and comments: where a signature above a brace stops."""
+
+_ATTRIBUTE: Final = re.compile(r"\s*(?:\[[^\]]*\]|@[A-Za-z_][\w.]*(?:\(.*\))?)\s*$")
+"""An attribute (``[HttpGet]``) or annotation (``@Override``) line: part of a signature, not its name."""
+
+_ANGLED: Final = re.compile(r"<[^<>]*>")
+_CALLED: Final = re.compile(r"([A-Za-z_~][\w:~]*)\s*\(")
+_CONTROL: Final = frozenset(
+    {
+        "if", "else", "for", "foreach", "while", "do", "switch", "case", "catch", "try", "finally",
+        "using", "lock", "fixed", "unsafe", "checked", "unchecked", "return", "throw", "new",
+        "sizeof", "typeof", "await", "yield", "synchronized", "with", "when", "match", "loop",
+    }
+)  # fmt: skip
+_METHOD_OWNERS: Final = frozenset({"class", "struct", "interface", "impl", "trait", "object", "record"})
 
 
 def indent_width(line: str) -> int:
@@ -77,6 +106,67 @@ def _label(line: str) -> tuple[str, str]:
     return m.group(1), m.group(2)[:60]
 
 
+def _signature_start(lines: Sequence[str], ind: Sequence[int], brace: int) -> int:
+    """First line of the signature just above the block opening at ``brace`` (``brace`` if none).
+
+    Contiguous non-blank lines at the brace's indentation, not ending a statement; lines
+    indented deeper are continuations (wrapped parameters) when a line at the brace's
+    indentation heads them. The parentheses of the whole signature must balance.
+    """
+    width = ind[brace]
+    start = brace
+    k = brace - 1
+    floor = max(-1, brace - 1 - _MAX_SIGNATURE_LINES)
+    while k > floor:
+        w = ind[k]
+        if w < width:
+            break
+        line = lines[k][:300]
+        if _NOT_SIGNATURE.match(line) is not None:
+            break
+        if w == width:
+            tail = line.rstrip()
+            # A comma heads wrapped parameters (deeper lines follow), else it ends a list item.
+            if tail.endswith(_STATEMENT_END) and not (tail.endswith(",") and ind[k + 1] > width):
+                break
+            start = k
+        k -= 1
+    if start == brace:
+        return brace
+    text = " ".join(lines[start:brace])[:1000]
+    if text.count("(") != text.count(")") or text.count("[") != text.count("]"):
+        return brace
+    return start
+
+
+def _signature_label(lines: Sequence[str]) -> tuple[str, str]:
+    """Keyword and name of a signature above a brace: a definition keyword, else a function's name."""
+    body = [line for line in lines if _ATTRIBUTE.match(line[:300]) is None]
+    text = " ".join(line.strip() for line in body)[:300]
+    # A keyword in the parameters (``struct request *req``) or type arguments names nothing.
+    kw, name = _label(_ANGLED.sub("", text.split("(", 1)[0]))
+    if name:
+        return kw, name
+    first = text.split(None, 1)[0].split("(", 1)[0] if text.strip() else ""
+    if first in _CONTROL:
+        return "block", ""
+    m = _CALLED.search(text)
+    if m is None or m.group(1) in _CONTROL or "=" in text[: m.start()]:
+        return "block", ""
+    return "function", m.group(1)[:60]
+
+
+def _with_methods(scopes: list[Scope]) -> list[Scope]:
+    """Functions found from signatures directly in a class-like block are methods."""
+    out = scopes
+    for k, sc in enumerate(scopes):
+        if sc.kind == "function" and sc.parent >= 0 and scopes[sc.parent].kind in _METHOD_OWNERS:
+            if out is scopes:
+                out = list(scopes)
+            out[k] = replace(sc, kind="method", name="method" + sc.name.removeprefix("function"))
+    return out
+
+
 def indent_scopes(lines: Sequence[str]) -> list[Scope]:
     """Nested blocks found from indentation (sorted by start)."""
     n = len(lines)
@@ -105,5 +195,22 @@ def indent_scopes(lines: Sequence[str]) -> list[Scope]:
         kw, name = _label(lines[start])
         raw.append((start, -(last_nb + 1), start + 1, kw, name))
     raw = [r for r in raw if -r[1] - r[0] >= 2]
+    signed = False
+    for k, (start, neg_end, _hdr, kw, _name) in enumerate(raw):
+        if kw != "block" or not lines[start][:_MAX_INDENT_SCAN].lstrip().startswith("{"):
+            continue
+        first = _signature_start(lines, ind, start)
+        if first < start:
+            kw, name = _signature_label(lines[first:start])
+            raw[k] = (first, neg_end, start + 1, kw, name)
+            signed = True
+    if signed:
+        # Blocks inside a signature (wrapped parameters) are part of its header now.
+        sig_end = [-1] * n
+        for start, _neg_end, hdr, _kw, _name in raw:
+            if hdr - start > 1:
+                sig_end[start : hdr - 1] = [hdr - 1] * (hdr - 1 - start)
+        raw = [r for r in raw if -r[1] > sig_end[r[0]]]
     raw.sort()
-    return nest_scopes(raw, n)
+    scopes = nest_scopes(raw, n)
+    return _with_methods(scopes) if signed else scopes
