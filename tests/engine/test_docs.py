@@ -7,7 +7,7 @@ from mcp_pruner.engine import analyze, prune_lines
 from mcp_pruner.engine._docs import doc_structure
 
 from . import samples
-from .helpers import budget, check_selection
+from .helpers import FREE, budget, check_selection
 
 
 def lines_of(text: str) -> list[str]:
@@ -97,3 +97,187 @@ def test_doc_reasons_name_sections() -> None:
     lines = big_doc()
     sel = prune_lines(lines, "proxy", None, budget(keep_ratio=0.2))
     assert any("Changelog" in blk.reason or "Installation" in blk.reason for blk in sel.blocks)
+
+
+def _filler(title: str, k: int = 4) -> list[str]:
+    out = [f"## {title}", ""]
+    for j in range(k):
+        out += [f"General remarks {j} on {title.lower()}, staffing, rotas and other unrelated matters.", ""]
+    return out
+
+
+def _kept_fences_balanced(lines: list[str], keep: list[bool]) -> bool:
+    """No fence opened by a kept line is left open at the end of the kept lines (the reader's view)."""
+    mark = ""
+    for line, k in zip(lines, keep, strict=True):
+        s = line.strip()
+        if not k:
+            continue
+        if not mark:
+            if s.startswith(("```", "~~~")):
+                mark = s[: len(s) - len(s.lstrip(s[0]))]
+        elif s.startswith(mark) and not s.strip(mark[0]):
+            mark = ""
+    return not mark
+
+
+def test_fence_indented_in_nested_list_item_is_atomic() -> None:
+    fence = ["    ```bash"] + [f"    rsync -a /srv/shard{k:02d}/ vault:/snap/{k:02d}/" for k in range(20)]
+    fence[12] = "    pg_dump --format=custom --file=/snap/billing.dump billing"
+    fence.append("    ```")
+    lines = ["# Handbook", ""]
+    for k in range(6):
+        lines += _filler(f"Chapter {k}")
+    lines += ["## Backups", "", "- Nightly job:", "  - Run the script below on the primary:", ""]
+    start = len(lines)
+    lines += [*fence, "", "- Weekly: verify restores.", ""]
+    end = start + len(fence)
+    for k in range(6, 10):
+        lines += _filler(f"Chapter {k}")
+    st = doc_structure(lines)
+    assert (st.group_start[start + 5], st.group_end[start + 5]) == (start, end)
+    for ratio in (0.1, 0.3, 0.6):
+        b = budget(keep_ratio=ratio)
+        sel = prune_lines(lines, "pg_dump billing", SourceType.DOCS, b)
+        check_selection(lines, sel, b)
+        assert len(set(sel.keep[start:end])) == 1, ratio
+
+
+def test_indented_code_block_line_of_backticks_opens_no_fence() -> None:
+    # Four columns in, not in a list and never closed: a line of an indented code block.
+    lines = ["# Doc", "", "Example:", "", "    ```", "    x = 1", "", "## Next", "", "Text."]
+    st = doc_structure(lines)
+    assert [s.name for s in st.scopes] == ["# Doc", "## Next"]
+    assert st.group_end[4] == 5
+
+
+def test_tilde_fence_under_a_text_line_is_a_fence_not_an_underline() -> None:
+    lines = ["# Output formats", ""]
+    for k in range(4):
+        lines += _filler(f"Topic {k}")
+    lines += ["## Sample run", "", "Output:", "~" * 24]
+    start = len(lines) - 1
+    lines += [f"step {k:02d} ok  elapsed={13 * k}ms" for k in range(25)]
+    lines += ["step 25 FAILED checksum mismatch on shard-7", "~" * 24, ""]
+    end = len(lines) - 1
+    for k in range(4, 8):
+        lines += _filler(f"Topic {k}")
+    st = doc_structure(lines)
+    assert "# Output:" not in [s.name for s in st.scopes]
+    assert ("## Topic 7", 0) in [(s.name, s.parent) for s in st.scopes]  # the fence ended where it closes
+    assert (st.group_start[start], st.group_end[start]) == (start, end)
+    for ratio in (0.1, 0.3):
+        b = budget(keep_ratio=ratio)
+        sel = prune_lines(lines, "checksum mismatch shard-7", SourceType.DOCS, b)
+        assert len(set(sel.keep[start:end])) == 1, ratio
+        assert _kept_fences_balanced(lines, sel.keep)
+
+
+def test_rst_tilde_underlines_of_equal_length_stay_headings() -> None:
+    # Two same-length ``~`` underlines: the second is no closing fence of the first.
+    lines = [
+        "Guide",
+        "=====",
+        "",
+        "Alpha",
+        "~~~~~",
+        "",
+        "First part.",
+        "",
+        "Omega",
+        "~~~~~",
+        "",
+        "Last part.",
+    ]
+    st = doc_structure(lines)
+    assert [s.name for s in st.scopes] == ["# Guide", "## Alpha", "## Omega"]
+    assert st.group_end[4] == 5
+
+
+def _acme() -> tuple[list[str], int, int]:
+    def part(heading: str, k: int) -> list[str]:
+        name = heading.lstrip("# ")
+        out = [heading, ""]
+        for j in range(k):
+            out += [
+                f"Filler: this paragraph explains general background unrelated to the question. {name} {j}.",
+                "",
+            ]
+        return out
+
+    lines = ["Acme CLI", "========", "", "The Acme CLI manages deployments.", ""]
+    lines += part("## Installation", 4) + part("## Configuration", 2) + part("### Profiles", 3)
+    start = len(lines)
+    lines += [
+        "### Proxy settings",
+        "",
+        "Set `ACME_PROXY` to route traffic through a corporate proxy.",
+        "",
+        "- Supported schemes:",
+        "  - `http://` proxies",
+        "  - `socks5://` proxies, which require the `socks` extra",
+        "",
+        "| variable | default | meaning |",
+        "|---|---|---|",
+        "| `ACME_PROXY` | unset | proxy URL |",
+        "| `ACME_NO_PROXY` | `localhost` | hosts that bypass the proxy |",
+        "| `ACME_PROXY_TIMEOUT` | `30` | seconds before a proxy connect fails |",
+        "",
+        "If the proxy needs credentials, put them in the URL.",
+        "",
+        "```ini",
+        "[proxy]",
+        "url = http://user:pass@proxy.corp:3128",
+        "```",
+        "",
+    ]
+    end = len(lines)
+    lines += part("### Logging", 3) + part("## Commands", 3) + part("### deploy", 4) + part("### rollback", 4)
+    lines += part("## FAQ", 5)
+    return lines, start, end
+
+
+def test_matching_section_kept_whole_in_adaptive_mode() -> None:
+    lines, start, end = _acme()
+    sel = prune_lines(lines, "how do I configure the proxy", None, FREE)
+    check_selection(lines, sel, FREE)
+    assert all(sel.keep[start:end])
+    assert sum(sel.keep) < len(lines) // 2  # still pruned
+
+
+def test_long_fence_cut_keeps_both_fence_lines() -> None:
+    body = [f"row {k:03d} value={k * 7}" for k in range(400)]
+    body[200] = "row 200 value=1400 checksum mismatch on shard-7"
+    for opening, closing in (("```text", "```"), ("~~~~", "~~~~")):
+        lines = [
+            "# Dump",
+            "",
+            "Intro.",
+            "",
+            "## Raw",
+            "",
+            opening,
+            *body,
+            closing,
+            "",
+            "## After",
+            "",
+            "Tail text.",
+        ]
+        a = lines.index(opening)
+        z = a + len(body) + 1
+        for goal, ratio in (
+            ("checksum mismatch shard-7", 0.05),
+            ("", 0.05),
+            ("tail text", 0.05),
+            ("row", 0.5),
+        ):
+            b = budget(keep_ratio=ratio)
+            sel = prune_lines(lines, goal, SourceType.DOCS, b)
+            check_selection(lines, sel, b)
+            inner = any(sel.keep[a + 1 : z])
+            assert sel.keep[a] == sel.keep[z] == inner, (opening, goal, ratio)
+            assert _kept_fences_balanced(lines, sel.keep)
+        sel = prune_lines(lines, "checksum mismatch shard-7", SourceType.DOCS, budget(keep_ratio=0.05))
+        assert sel.keep[a + 1 + 200]  # the match, in a fence cut around it
+        assert not all(sel.keep[a:z])

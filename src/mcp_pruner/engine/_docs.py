@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Final
 
 from ._structure import (
@@ -23,7 +24,7 @@ from ._structure import (
 __all__ = ["doc_structure"]
 
 _ATX: Final = re.compile(r"^ {0,3}(#{1,6})[ \t]+(\S.*?)[ \t#]*$")
-_FENCE: Final = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_FENCE: Final = re.compile(r"^[ \t]*(`{3,}|~{3,})")
 _UNDERLINE: Final = re.compile(r"^ {0,3}([=\-~^\"'`#*+:.])\1{2,}[ \t]*$")
 """Setext (``===``/``---``) and reStructuredText underlines; levels follow the order characters appear."""
 _TABLE: Final = re.compile(r"^\s*(?:\|.*\||\+[-=+]{3,}\+?)\s*$")
@@ -31,6 +32,7 @@ _TABLE_SEP: Final = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?
 _LIST: Final = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s")
 _MAX_ATOMIC: Final = 300
 _UNIT_LINES: Final = 40
+_FENCE_KIND: Final = "fence"
 
 
 def _headings(lines: Sequence[str], in_fence: Sequence[bool]) -> list[tuple[int, int, int, str]]:
@@ -65,32 +67,86 @@ def _headings(lines: Sequence[str], in_fence: Sequence[bool]) -> list[tuple[int,
     return out
 
 
-def _is_underline(lines: Sequence[str], i: int) -> bool:
-    """``~~~~~~~`` right under a title of the same width is a reStructuredText heading, not a fence."""
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" \t"))
+
+
+def _under_title(lines: Sequence[str], i: int) -> bool:
+    """Line ``i`` (one repeated character) is as long as the non-blank line above it or longer."""
     line = lines[i].strip()
     prev = lines[i - 1].strip() if i > 0 else ""
     return bool(prev) and len(set(line)) == 1 and len(prev) <= len(line)
 
 
+def _heading_underline(lines: Sequence[str], i: int) -> bool:
+    """:func:`_under_title`, and the title has a blank line (or the start, or its overline) before it.
+
+    A reStructuredText title cannot follow a paragraph line; the last line of a fenced block usually does.
+    """
+    if not _under_title(lines, i):
+        return False
+    before = lines[i - 2].strip() if i > 1 else ""
+    return not before or before == lines[i].strip()
+
+
+def _closing(lines: Sequence[str], i: int, mark: str) -> int:
+    """Index of the fence line closing the one opened at ``i`` with ``mark``, or -1.
+
+    A closing fence is the fence character alone, at least as long as the opening, indented at most
+    three columns more than it (a fence in a list item is indented like the item's text).
+    """
+    for j in range(i + 1, len(lines)):
+        if _closes(lines, i, j, mark):
+            return j
+    return -1
+
+
+def _closes(lines: Sequence[str], i: int, j: int, mark: str = "") -> bool:
+    """Line ``j`` closes the fence opened at line ``i`` (``mark``: its fence characters, else read)."""
+    if not mark:
+        m = _FENCE.match(lines[i])
+        if m is None or j <= i:
+            return False
+        mark = m.group(1)
+    c = _FENCE.match(lines[j])
+    return (
+        c is not None
+        and c.group(1)[0] == mark[0]
+        and len(c.group(1)) >= len(mark)
+        and not lines[j].strip().strip(mark[0])
+        and _indent(lines[j]) <= _indent(lines[i]) + 3
+    )
+
+
 def _fences(lines: Sequence[str]) -> tuple[list[bool], list[tuple[int, int]]]:
+    """Fenced blocks ``[open, close]``, at any indentation (a fence in a nested list item).
+
+    An opening line indented four columns or more is a fence only if it is closed (else it is a line of
+    an indented code block). A fence line right under a title (``Output:`` then ``~~~~``) is a heading
+    underline unless it is closed, and closed by a line that is no underline itself: in
+    reStructuredText the next line of the same characters underlines the next title.
+    An unclosed fence indented less than four columns runs to the end of the text, as in CommonMark.
+    """
     n = len(lines)
     in_fence = [False] * n
     ranges: list[tuple[int, int]] = []
     i = 0
     while i < n:
         m = _FENCE.match(lines[i])
-        if m is None or _is_underline(lines, i):
+        if m is None:
             i += 1
             continue
         mark = m.group(1)
-        j = i + 1
-        while j < n:
-            c = _FENCE.match(lines[j])
-            closing = c is not None and c.group(1)[0] == mark[0] and len(c.group(1)) >= len(mark)
-            if closing and not lines[j].strip().strip(mark[0]):
-                break
-            j += 1
-        end = min(j + 1, n)
+        j = _closing(lines, i, mark)
+        if j < 0:
+            if _indent(lines[i]) > 3 or _under_title(lines, i):
+                i += 1
+                continue
+            j = n - 1
+        elif _under_title(lines, i) and _heading_underline(lines, j):
+            i += 1
+            continue
+        end = j + 1
         for k in range(i, end):
             in_fence[k] = True
         ranges.append((i, end))
@@ -129,8 +185,17 @@ def doc_structure(lines: Sequence[str]) -> Structure:
     raw = [
         (start, -ends[k], hdr, "#" * level, title[:60]) for k, (start, hdr, level, title) in enumerate(heads)
     ]
+    # A fence too long to be atomic may be cut, but a kept line of it keeps both fence lines.
+    long_fences = {a: b for a, b in fences if b - a > _MAX_ATOMIC}
+    raw += [
+        (a, -b, a + 1, _FENCE_KIND, lines[a].strip().lstrip("`~").strip()[:60])
+        for a, b in long_fences.items()
+    ]
     raw.sort()
-    scopes = nest_scopes(raw, n)
+    scopes = [
+        replace(s, tail=1) if s.kind == _FENCE_KIND and _closes(lines, s.start, s.end - 1) else s
+        for s in nest_scopes(raw, n)
+    ]
     line_scope = build_line_scope(n, scopes)
     atomic = [r for r in fences + _tables(lines, in_fence) if r[1] - r[0] <= _MAX_ATOMIC]
     atomic += [(s.start, s.header_end) for s in scopes if s.header_end - s.start > 1]
@@ -140,6 +205,8 @@ def doc_structure(lines: Sequence[str]) -> Structure:
         if not line.strip():
             prior[i] = -0.2
     for s in scopes:
+        if s.kind == _FENCE_KIND:
+            continue
         for i in range(s.start, s.header_end):
             prior[i] += 0.3
     return Structure(

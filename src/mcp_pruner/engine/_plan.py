@@ -75,7 +75,8 @@ def _adaptive_target(a: Analysis, total: int) -> float:
     earns the ceiling; generic words alone (weight 0.25) earn a fraction.
     With strong evidence the target follows the matches instead: the tokens of
     the lines scoring near the top, plus room for their context (a focused match
-    keeps ~27%, a match spread over the whole text up to half).
+    keeps ~27%, a match spread over the whole text up to half). In a document the
+    target leaves room for the best-matching section whole (up to half the text).
     """
     if total <= _ADAPTIVE_SMALL:
         return float(total)
@@ -90,7 +91,40 @@ def _adaptive_target(a: Analysis, total: int) -> float:
             t for t, r in zip(a.line_tokens, a.line_scores, strict=True) if r >= _FOCUS_CUT
         )
         target = min(_FOCUS_CEIL * total, max(_FOCUS_FLOOR * total, floor, focus))
+    if a.source_type is SourceType.DOCS and a.evidence > 0.0:
+        # The section that matches best is kept whole, with room for its markers, if that keeps
+        # at most half the text (the most a match spread over the whole text keeps).
+        section = _best_section_cost(a)
+        if target < section <= _FOCUS_CEIL * total:
+            target = section
     return target
+
+
+def _best_section_cost(a: Analysis) -> float:
+    """Estimated cost of keeping the section of the best-scoring line whole, with its breadcrumb.
+
+    Its lines, the headers of the sections around it and a marker for every removed run left.
+    """
+    st = a.structure
+    if not st.scopes or not a.line_scores:
+        return 0.0
+    best = max(range(len(a.line_scores)), key=a.line_scores.__getitem__)
+    s = st.line_scope[best]
+    while s >= 0 and st.scopes[s].kind == "fence":  # the section, not a long fence in it
+        s = st.scopes[s].parent
+    if s < 0:
+        return 0.0
+    sc = st.scopes[s]
+    keep = [False] * len(a.lines)
+    keep[sc.start : sc.end] = [True] * (sc.end - sc.start)
+    p = sc.parent
+    while p >= 0:
+        up = st.scopes[p]
+        keep[up.start : up.header_end] = [True] * (up.header_end - up.start)
+        p = up.parent
+    runs = sum(1 for i, k in enumerate(keep) if not k and (i == 0 or keep[i - 1]))
+    kept = sum(t for t, k in zip(a.line_tokens, keep, strict=True) if k)
+    return kept + runs * _MARKER_ESTIMATE[a.source_type]
 
 
 def _take_alerts(g: Greedy, a: Analysis, order: Sequence[int], budget: float, adaptive: bool) -> None:

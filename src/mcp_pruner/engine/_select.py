@@ -102,8 +102,8 @@ class Greedy:
         """Keep line ``i`` and what it needs; undo and return False if the cost would exceed ``budget``.
 
         What is kept: the group of ``i`` and the header of every scope around it not yet headed,
-        each widened to the groups at its ends (a multi-line signature); then, on both sides of
-        each of these ranges, the removed gap next to it if it costs at most ``costs.fill``.
+        each widened to the groups at its ends (a multi-line signature), and the scope's tail; then,
+        on both sides of each of these ranges, the removed gap next to it if it costs at most ``costs.fill``.
         This is the selector's hot loop: gap filling is inlined on local variables.
         """
         keep = self.keep
@@ -129,6 +129,8 @@ class Greedy:
                 x = gs[a]
                 y = ge[b - 1]
                 full.append((x if x < a else a, y if y > b else b))
+                if sc.tail:
+                    full.append((sc.end - sc.tail, sc.end))
                 headed[s] = True
                 new_headed.append(s)
                 s = sc.parent

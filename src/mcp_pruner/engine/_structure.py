@@ -31,7 +31,11 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class Scope:
-    """Lines ``[start, end)``; ``[start, header_end)`` is the header kept as context of inner lines."""
+    """Lines ``[start, end)``; ``[start, header_end)`` is the header kept as context of inner lines.
+
+    ``tail`` last lines are kept with the header (the closing line of a fenced block too long to be
+    atomic: a kept opening fence without it would swallow the rest of the text).
+    """
 
     start: int
     end: int
@@ -39,6 +43,7 @@ class Scope:
     parent: int
     name: str
     kind: str
+    tail: int = 0
 
 
 @dataclass(slots=True)
