@@ -222,6 +222,22 @@ async def test_64_bit_max_integer_options_read_as_no_limit(service: PrunerServic
     assert kept_all.pruned_text == text
 
 
+@pytest.mark.parametrize("ends_with_newline", [True, False])
+async def test_token_budget_of_the_whole_text_keeps_it_without_a_false_budget_unmet(
+    service: PrunerService, ends_with_newline: bool
+) -> None:
+    """Regression guard: the ceiling counted a trailing newline the output does not have."""
+    text = "\n".join(f"def f{i}(x):\n    return x + {i}" for i in range(40)) + (
+        "\n" if ends_with_newline else ""
+    )
+    whole = count_tokens(text)
+    result = await service.prune_text(
+        {"text": text, "goal_hint": "f3", "options": {"token_budget": whole, "max_prune_ratio": 0.9}}
+    )
+    assert result.warnings == []
+    assert result.pruned_text == text
+
+
 async def test_token_budget_the_hard_bounds_cannot_meet_is_reported(service: PrunerService) -> None:
     """The default max_prune_ratio keeps more than 120 tokens of this text: said, not hidden."""
     result = await service.prune_text(

@@ -171,7 +171,7 @@ class PrunerService:
             self._store.close()
 
     # -- tools ------------------------------------------------------------------------------------
-    def _budget(self, options: PruneOptions) -> Budget:
+    def _budget(self, options: PruneOptions, ends_with_newline: bool) -> Budget:
         s = self.settings
         return Budget(
             max_prune_ratio=s.default_max_prune_ratio
@@ -188,16 +188,17 @@ class PrunerService:
             annotate_lines=s.default_annotate_lines
             if options.annotate_lines is None
             else options.annotate_lines,
+            ends_with_newline=ends_with_newline,
         )
 
     async def prune_text(self, arguments: Mapping[str, object] | None) -> PruneResult:
         started = time.perf_counter()
         args = parse_arguments(PruneTextInput, arguments)
         options = args.options or PruneOptions()
-        budget = self._budget(options)
         timeout_ms = options.timeout_ms or self.settings.default_timeout_ms
         deadline = anyio.current_time() + timeout_ms / 1000.0
         lines, ends_nl = split_lines(args.text)
+        budget = self._budget(options, ends_nl)
         warnings: list[str] = []
         outcome: BackendOutcome | None = None
         backend = self.manager.backend_name

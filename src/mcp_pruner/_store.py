@@ -38,6 +38,8 @@ a clash with a stored id is detected on insert and a new id drawn."""
 _ID_ATTEMPTS: Final = 8
 _PURGE_EVERY_S: Final = 60.0
 _DECODED_CACHE: Final = 8
+_REOPEN_RETRY_S: Final = 30.0
+"""After a failed try to open a deleted or replaced store file again, wait this long before the next."""
 
 _SCHEMA: Final = """
 CREATE TABLE IF NOT EXISTS texts (
@@ -86,31 +88,54 @@ class TextStore:
         self._lock = threading.Lock()
         self._last_purge = 0.0
         self._decoded: OrderedDict[str, str] = OrderedDict()
+        self._reopen_after = 0.0
         self._db, self._inode = self._open()
 
-    def _open(self) -> tuple[sqlite3.Connection, int]:
+    def _open(self, *, probe: bool = False) -> tuple[sqlite3.Connection, int]:
+        """A connection on the file; with ``probe``, one that has shown it can write."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         db = sqlite3.connect(str(self.path), timeout=10.0, check_same_thread=False, isolation_level=None)
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=NORMAL")
-        db.execute("PRAGMA busy_timeout=10000")
-        db.executescript(_SCHEMA)
-        return db, self.path.stat().st_ino
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute("PRAGMA busy_timeout=10000")
+            db.executescript(_SCHEMA)
+            if probe:
+                db.execute("BEGIN IMMEDIATE")
+                db.execute("ROLLBACK")
+            return db, self.path.stat().st_ino
+        except BaseException:
+            db.close()
+            raise
 
     def _reopen_if_replaced(self) -> None:
         """Open the file again if it was deleted or replaced under us (else writes go to a ghost).
 
-        The ids stored in the lost file are gone with it; new ones persist again. Called under the lock.
+        The ids stored in the lost file are gone with it; new ones persist again. When the file
+        cannot be opened again (another process still holds the deleted database's journal), the
+        open handle is kept, as before, and the next try waits :data:`_REOPEN_RETRY_S`.
+        Called under the lock.
         """
         try:
             same = self.path.stat().st_ino == self._inode
         except OSError:
             same = False
-        if not same:
-            log.warning("store file deleted or replaced while open: opening it again")
-            self._db.close()
-            self._decoded.clear()
-            self._db, self._inode = self._open()
+        if same or time.monotonic() < self._reopen_after:
+            return
+        try:
+            db, inode = self._open(probe=True)
+        except (sqlite3.Error, OSError) as exc:
+            self._reopen_after = time.monotonic() + _REOPEN_RETRY_S
+            log.warning(
+                "store file deleted or replaced while open, and it cannot be opened again yet: "
+                "keeping the open handle",
+                extra={"error": type(exc).__name__},
+            )
+            return
+        log.warning("store file deleted or replaced while open: opened it again")
+        self._db.close()
+        self._decoded.clear()
+        self._db, self._inode = db, inode
 
     def close(self) -> None:
         with self._lock:

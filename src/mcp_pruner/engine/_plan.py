@@ -147,7 +147,7 @@ def _take_alerts(g: Greedy, a: Analysis, order: Sequence[int], budget: float, ad
 def _rendered_tokens(
     lines: Sequence[str], spans: Sequence[tuple[int, int]], reasons: Sequence[str], budget: Budget
 ) -> int:
-    """Exact tokens of the text the server will render for this choice (trailing newline included).
+    """Exact tokens of the text the server will render for this choice (its trailing newline too).
 
     Per-line costs miss what joining the lines adds (a newline does not always merge with the
     next line's indentation), a few percent: enough to break a ceiling.
@@ -168,7 +168,9 @@ def _rendered_tokens(
             out.append(marker_text(lo + 1, hi, reason))
         i = hi
     keep_lines(i, len(lines))
-    return count_tokens("\n".join(out) + "\n") if out else 0
+    if not out:
+        return 0
+    return count_tokens("\n".join(out) + ("\n" if budget.ends_with_newline else ""))
 
 
 def _order(priority: Sequence[float]) -> list[int]:

@@ -58,6 +58,8 @@ class Budget:
     token_budget: int | None = None
     include_markers: bool = True
     annotate_lines: bool = False
+    ends_with_newline: bool = False
+    """The text ends with a newline, which ``pruned_text`` keeps: one more token to count."""
 
 
 @dataclass(frozen=True, slots=True)
