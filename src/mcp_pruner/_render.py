@@ -12,11 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ._contract import Annotation, format_marker
-from .engine import Budget, Selection, removed_runs
+from .engine import Budget, Selection, layout, removed_runs
 
 __all__ = ["Rendered", "allowed_removed", "render", "selection_problem", "split_lines"]
 
-_PREFIX_SEP = "│ "
 _REASON_MAX = 160
 
 
@@ -76,23 +75,12 @@ def render(
 ) -> Rendered:
     """Kept lines in order (``N│ `` prefixed when asked) and one marker per removed block.
 
-    ``selection.blocks`` must be its removed runs (:func:`selection_problem` checks it): the kept
-    lines are the runs between blocks, copied as slices rather than line by line.
+    ``selection.blocks`` must be its removed runs (:func:`selection_problem` checks it): the
+    kept lines are the runs between blocks (:func:`mcp_pruner.engine.layout`).
     """
-    out: list[str] = []
     annotations: list[Annotation] = []
-    kept = 0
-
-    def keep_run(lo: int, hi: int) -> None:
-        if annotate_lines:
-            out.extend([f"{i + 1}{_PREFIX_SEP}{lines[i]}" for i in range(lo, hi)])
-        else:
-            out.extend(lines[lo:hi])
-
-    i = 0
+    removed: list[tuple[int, int, str | None]] = []
     for block in sorted(selection.blocks, key=lambda b: b.start):
-        keep_run(i, block.start - 1)
-        kept += block.start - 1 - i
         reason = _safe_reason(block.reason)
         marker = format_marker(prune_id, block.start, block.end, reason)
         annotations.append(
@@ -104,12 +92,7 @@ def render(
                 marker=marker,
             )
         )
-        if include_markers:
-            out.append(marker)
-        i = block.end
-    keep_run(i, len(lines))
-    kept += len(lines) - i
-    text = "\n".join(out)
-    if ends_with_newline and out:
-        text += "\n"
+        removed.append((block.start - 1, block.end, marker if include_markers else None))
+    kept = len(lines) - sum(hi - lo for lo, hi, _ in removed)
+    text = layout(lines, removed, annotate=annotate_lines, ends_with_newline=ends_with_newline)
     return Rendered(text, annotations, kept)

@@ -40,7 +40,7 @@ from ._render import Rendered, render, selection_problem, split_lines
 from ._settings import Settings
 from ._store import TextStore, new_prune_id
 from ._tokens import ENCODING_NAME, count_tokens
-from .engine import Budget, Selection
+from .engine import LINE_NUMBER_SEP, Budget, Selection, numbered
 
 __all__ = ["CAPABILITIES", "TOOLS", "PrunerService", "ToolSpec", "parse_arguments"]
 
@@ -331,22 +331,23 @@ class PrunerService:
         parts: list[str] = []
         clamped: list[LineRange] = []
         size = 0
-        numbered = len(text) + (n * (len(str(n)) + len("│ ")) if args.include_line_numbers else 0)
-        limit = _RECOVER_REPEAT * numbered + _RECOVER_SLACK_CHARS
+        prefixes = n * (len(str(n)) + len(LINE_NUMBER_SEP)) if args.include_line_numbers else 0
+        limit = _RECOVER_REPEAT * (len(text) + prefixes) + _RECOVER_SLACK_CHARS
         for k, r in enumerate(ranges):
             if r.start_line < 1 or r.start_line > r.end_line or r.start_line > n:
                 raise InvalidRange(r.start_line, r.end_line, n)
             end = min(r.end_line, n)
             clamped.append(LineRange(start_line=r.start_line, end_line=end))
             for i in range(r.start_line - 1, end):
-                line = f"{i + 1}│ {lines[i]}" if args.include_line_numbers else lines[i]
+                line = numbered(i, lines[i]) if args.include_line_numbers else lines[i]
                 size += len(line) + 1
                 parts.append(line)
             if size > limit:  # overlapping ranges repeated at will would make an answer of any size
                 raise InvalidParams(
                     f"ranges[{k}]",
-                    f"the ranges up to this one return over {limit} characters (twice the text plus "
-                    f"{_RECOVER_SLACK_CHARS}); ask for fewer or non-overlapping ranges",
+                    f"the ranges up to this one return over {limit} characters (twice the text, with "
+                    f"its line numbers if asked, plus {_RECOVER_SLACK_CHARS}); ask for fewer or "
+                    "non-overlapping ranges",
                 )
         self.metrics.record_recover()
         return RecoverResult(

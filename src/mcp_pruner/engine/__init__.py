@@ -1,9 +1,21 @@
 """Pruning engines: turn (lines, goal, source type, budget) into a :class:`Selection`."""
 
 from ._heuristic import Analysis, Cancelled, analyze, detect_source_type, prune_lines, select
-from ._types import MARKER_ID_PLACEHOLDER, Budget, RemovedBlock, Selection, Unit, marker_text, removed_runs
+from ._types import (
+    LINE_NUMBER_SEP,
+    MARKER_ID_PLACEHOLDER,
+    Budget,
+    RemovedBlock,
+    Selection,
+    Unit,
+    layout,
+    marker_text,
+    numbered,
+    removed_runs,
+)
 
 __all__ = [
+    "LINE_NUMBER_SEP",
     "MARKER_ID_PLACEHOLDER",
     "Analysis",
     "Budget",
@@ -13,7 +25,9 @@ __all__ = [
     "Unit",
     "analyze",
     "detect_source_type",
+    "layout",
     "marker_text",
+    "numbered",
     "prune_lines",
     "removed_runs",
     "select",

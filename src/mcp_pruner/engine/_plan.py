@@ -18,7 +18,7 @@ from .._tokens import count_line_tokens, count_tokens
 from ._cancel import check_cancel
 from ._reasons import block_reason
 from ._select import Costs, Greedy
-from ._types import Budget, RemovedBlock, marker_text, removed_runs
+from ._types import Budget, RemovedBlock, layout, marker_text, removed_runs
 
 if TYPE_CHECKING:
     from ._analysis import Analysis
@@ -152,25 +152,14 @@ def _rendered_tokens(
     Per-line costs miss what joining the lines adds (a newline does not always merge with the
     next line's indentation), a few percent: enough to break a ceiling.
     """
-    annotate = budget.annotate_lines
-    out: list[str] = []
-
-    def keep_lines(lo: int, hi: int) -> None:
-        if annotate:
-            out.extend(f"{k + 1}│ {lines[k]}" for k in range(lo, hi))
-        else:
-            out.extend(lines[lo:hi])
-
-    i = 0
-    for (lo, hi), reason in zip(spans, reasons, strict=True):
-        keep_lines(i, lo)
-        if budget.include_markers:
-            out.append(marker_text(lo + 1, hi, reason))
-        i = hi
-    keep_lines(i, len(lines))
-    if not out:
-        return 0
-    return count_tokens("\n".join(out) + ("\n" if budget.ends_with_newline else ""))
+    markers = budget.include_markers
+    removed = [
+        (lo, hi, marker_text(lo + 1, hi, reason) if markers else None)
+        for (lo, hi), reason in zip(spans, reasons, strict=True)
+    ]
+    return count_tokens(
+        layout(lines, removed, annotate=budget.annotate_lines, ends_with_newline=budget.ends_with_newline)
+    )
 
 
 def _order(priority: Sequence[float]) -> list[int]:

@@ -9,12 +9,15 @@ from typing import Final
 from .._contract import SourceType, format_marker
 
 __all__ = [
+    "LINE_NUMBER_SEP",
     "MARKER_ID_PLACEHOLDER",
     "Budget",
     "RemovedBlock",
     "Selection",
     "Unit",
+    "layout",
     "marker_text",
+    "numbered",
     "removed_runs",
 ]
 
@@ -25,6 +28,47 @@ MARKER_ID_PLACEHOLDER: Final = "prn_000000000000"
 def marker_text(start: int, end: int, reason: str) -> str:
     """A marker as it will be rendered (with a placeholder id of the real length)."""
     return format_marker(MARKER_ID_PLACEHOLDER, start, end, reason)
+
+
+LINE_NUMBER_SEP: Final = "│ "
+"""Between a line's original number and the line, when lines are numbered (``12│ text``)."""
+
+
+def numbered(index: int, line: str) -> str:
+    """Line ``index`` (0-based) with its 1-based number in front."""
+    return f"{index + 1}{LINE_NUMBER_SEP}{line}"
+
+
+def layout(
+    lines: Sequence[str],
+    removed: Sequence[tuple[int, int, str | None]],
+    *,
+    annotate: bool,
+    ends_with_newline: bool,
+) -> str:
+    """``pruned_text``: the kept lines in order (numbered when ``annotate``), each removed run
+    ``[start, end)`` replaced by its marker line (nothing when its marker is ``None``).
+
+    ``removed`` is sorted and disjoint. Kept runs are copied as slices, not line by line. The one
+    definition of the output's shape, for the renderer and for the engine pricing its choice.
+    """
+    out: list[str] = []
+
+    def keep(lo: int, hi: int) -> None:
+        if annotate:
+            out.extend([numbered(k, lines[k]) for k in range(lo, hi)])
+        else:
+            out.extend(lines[lo:hi])
+
+    i = 0
+    for lo, hi, marker in removed:
+        keep(i, lo)
+        if marker is not None:
+            out.append(marker)
+        i = hi
+    keep(i, len(lines))
+    text = "\n".join(out)
+    return text + "\n" if ends_with_newline and out else text
 
 
 def removed_runs(keep: Sequence[bool]) -> list[tuple[int, int]]:
