@@ -20,6 +20,7 @@ from typing import Final
 
 from ._cancel import CHECK_EVERY, check_cancel
 from ._structure import Structure
+from ._types import removed_runs
 
 __all__ = ["Costs", "Greedy"]
 
@@ -270,24 +271,12 @@ class Greedy:
         left between takes do not, so this last pass does. It never raises the cost: each run
         filled saves its marker.
         """
-        keep = self.keep
         line = self.costs.line
         limit = self.costs.fill
-        n = self.n
-        i = 0
-        while i < n:
-            if keep[i]:
-                i += 1
-                continue
-            j = i
-            acc = 0
-            while j < n and not keep[j]:
-                acc += line[j]
-                j += 1
-            if acc <= limit:
+        for lo, hi in removed_runs(self.keep):  # marking one run leaves the others as they are
+            if sum(line[lo:hi]) <= limit:
                 self._changed = []
-                self._mark(i, j)
-            i = j
+                self._mark(lo, hi)
 
     def undo(self) -> None:
         """Revert the last :meth:`take`."""
