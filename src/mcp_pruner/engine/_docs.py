@@ -101,13 +101,8 @@ def _closing(lines: Sequence[str], i: int, mark: str) -> int:
     return -1
 
 
-def _closes(lines: Sequence[str], i: int, j: int, mark: str = "") -> bool:
-    """Line ``j`` closes the fence opened at line ``i`` (``mark``: its fence characters, else read)."""
-    if not mark:
-        m = _FENCE.match(lines[i])
-        if m is None or j <= i:
-            return False
-        mark = m.group(1)
+def _closes(lines: Sequence[str], i: int, j: int, mark: str) -> bool:
+    """Line ``j`` closes the fence opened at line ``i`` with ``mark`` (its fence characters)."""
     c = _FENCE.match(lines[j])
     return (
         c is not None
@@ -118,8 +113,9 @@ def _closes(lines: Sequence[str], i: int, j: int, mark: str = "") -> bool:
     )
 
 
-def _fences(lines: Sequence[str]) -> tuple[list[bool], list[tuple[int, int]]]:
-    """Fenced blocks ``[open, close]``, at any indentation (a fence in a nested list item).
+def _fences(lines: Sequence[str]) -> tuple[list[bool], list[tuple[int, int]], set[int]]:
+    """Fenced blocks ``[open, close]``, at any indentation (a fence in a nested list item), and the
+    opening lines of those closed by a fence line (the others run to the end of the text).
 
     An opening line indented four columns or more is a fence only if it is closed (else it is a line of
     an indented code block). A fence line right under a title (``Output:`` then ``~~~~``) is a heading
@@ -130,6 +126,7 @@ def _fences(lines: Sequence[str]) -> tuple[list[bool], list[tuple[int, int]]]:
     n = len(lines)
     in_fence = [False] * n
     ranges: list[tuple[int, int]] = []
+    closed: set[int] = set()
     i = 0
     while i < n:
         m = _FENCE.match(lines[i])
@@ -146,12 +143,14 @@ def _fences(lines: Sequence[str]) -> tuple[list[bool], list[tuple[int, int]]]:
         elif _under_title(lines, i) and _heading_underline(lines, j):
             i += 1
             continue
+        else:
+            closed.add(i)
         end = j + 1
         for k in range(i, end):
             in_fence[k] = True
         ranges.append((i, end))
         i = end
-    return in_fence, ranges
+    return in_fence, ranges, closed
 
 
 def _tables(lines: Sequence[str], in_fence: Sequence[bool]) -> list[tuple[int, int]]:
@@ -174,7 +173,7 @@ def _tables(lines: Sequence[str], in_fence: Sequence[bool]) -> list[tuple[int, i
 def doc_structure(lines: Sequence[str]) -> Structure:
     """Sections (nested by heading level) as scopes; fences and tables as atomic groups."""
     n = len(lines)
-    in_fence, fences = _fences(lines)
+    in_fence, fences, closed = _fences(lines)
     heads = _headings(lines, in_fence)
     ends = [n] * len(heads)
     open_: list[int] = []
@@ -193,8 +192,7 @@ def doc_structure(lines: Sequence[str]) -> Structure:
     ]
     raw.sort()
     scopes = [
-        replace(s, tail=1) if s.kind == _FENCE_KIND and _closes(lines, s.start, s.end - 1) else s
-        for s in nest_scopes(raw, n)
+        replace(s, tail=1) if s.kind == _FENCE_KIND and s.start in closed else s for s in nest_scopes(raw, n)
     ]
     line_scope = build_line_scope(n, scopes)
     atomic = [r for r in fences + _tables(lines, in_fence) if r[1] - r[0] <= _MAX_ATOMIC]
