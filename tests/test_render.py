@@ -57,6 +57,9 @@ def test_split_lines(text: str, lines: list[str], ends_nl: bool) -> None:
         (3, 0.7, 0, 2),
         (10, 0.3, 0, 3),  # 0.3 * 10 is 2.9999999999999996 in floating point
         (100, 0.29, 0, 29),  # 28.999999999999996
+        (48, 0.3333333333333333, 0, 15),  # the client's ratio is below 1/3: 16 of 48 is too many
+        (3, 0.6666666666666666, 0, 1),
+        (10, 1e-300, 0, 0),
         (0, 0.9, 5, 0),
         (7, 1.0, 7, 0),
     ],

@@ -31,10 +31,8 @@ def split_lines(text: str) -> tuple[list[str], bool]:
 
 
 def allowed_removed(n_lines: int, budget: Budget) -> int:
-    """How many lines the hard bounds allow to remove."""
-    by_ratio = int(budget.max_prune_ratio * n_lines + 1e-9)
-    by_min_keep = max(0, n_lines - budget.min_keep_lines)
-    return max(0, min(by_ratio, by_min_keep))
+    """How many lines the hard bounds allow to remove (:meth:`Budget.max_removed`)."""
+    return budget.max_removed(n_lines)
 
 
 def selection_problem(selection: Selection, n_lines: int, budget: Budget) -> str | None:

@@ -53,9 +53,7 @@ _FILL_SHARE: Final = 1.0
 
 
 def _hard_min_keep(n: int, budget: Budget) -> int:
-    ratio = min(1.0, max(0.0, budget.max_prune_ratio))
-    max_removed = int(ratio * n + 1e-9)
-    return min(n, max(budget.min_keep_lines, n - max_removed))
+    return n - budget.max_removed(n)
 
 
 def _explicit_target(total: int, budget: Budget) -> float | None:

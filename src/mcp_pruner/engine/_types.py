@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Final
 
 from .._contract import SourceType, format_marker
@@ -104,6 +106,17 @@ class Budget:
     annotate_lines: bool = False
     ends_with_newline: bool = False
     """The text ends with a newline, which ``pruned_text`` keeps: one more token to count."""
+
+    def max_removed(self, n_lines: int) -> int:
+        """How many of ``n_lines`` the hard bounds let go: at most ``max_prune_ratio`` of them, and
+        no more than leaves ``min_keep_lines``.
+
+        The ratio is taken as the client wrote it (its shortest decimal form), exactly: 0.29 of 100
+        lines is 29 although ``0.29 * 100`` is 28.999…, and 0.3333333333333333 of 48 is 15, not 16.
+        """
+        ratio = min(1.0, max(0.0, self.max_prune_ratio))
+        by_ratio = math.floor(Fraction(repr(ratio)) * n_lines)
+        return max(0, min(by_ratio, n_lines - self.min_keep_lines))
 
 
 @dataclass(frozen=True, slots=True)
