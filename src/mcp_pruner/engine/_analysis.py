@@ -20,6 +20,7 @@ from ._cancel import check_cancel
 from ._code import code_structure
 from ._detect import detect_source_type
 from ._docs import doc_structure
+from ._lexical import local_evidence
 from ._logs import WARN_LEVEL, log_structure
 from ._noprune import protected_ranges
 from ._relevance import spread, structural_relevance
@@ -122,7 +123,8 @@ def analyze(
     else:
         st = code_structure(lines) if st_type is SourceType.CODE else doc_structure(lines)
         check_cancel(cancel)
-        rel, _ = _normalise(structural_relevance(raw, st, term_weight, hits, goal_t))
+        local = local_evidence(lines, goal_t) if st_type is SourceType.CODE else None
+        rel, _ = _normalise(structural_relevance(raw, st, term_weight, hits, goal_t, local))
         base = st.prior
     check_cancel(cancel)
     units = (st.units or [Unit(0, n)]) if n else []

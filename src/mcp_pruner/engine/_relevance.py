@@ -14,6 +14,7 @@ import re
 from collections.abc import Sequence
 from typing import Final
 
+from ._lexical import blend_local
 from ._structure import Structure
 from ._terms import GoalTerms, word_parts
 
@@ -139,8 +140,13 @@ def structural_relevance(
     term_weight: dict[str, float],
     hits: dict[str, list[int]],
     goal: GoalTerms | None = None,
+    local: Sequence[float] | None = None,
 ) -> list[float]:
-    """Line relevance = own match + neighbours' (decaying) + the evidence of the enclosing blocks."""
+    """Line relevance = own match + neighbours' (decaying) + the evidence of the enclosing blocks.
+
+    ``local`` (line-local evidence in [0, 1], see :mod:`._lexical`) is mixed in before small
+    blocks are levelled, so a block read whole stays whole.
+    """
     n = len(raw)
     if st.comment:
         raw = [r * _COMMENT_DAMP if c and r > 0.0 else r for r, c in zip(raw, st.comment, strict=True)]
@@ -150,7 +156,7 @@ def structural_relevance(
     rel = [r + _DENSITY_WEIGHT * d + _COVERAGE_WEIGHT * c for r, d, c in zip(near, dens, cov, strict=True)]
     scopes = st.scopes
     if not scopes:
-        return rel
+        return blend_local(rel, local) if local is not None else rel
     line_scope = st.line_scope
     # Evidence per scope: best line, plus diminishing returns on the number of matching lines,
     # plus a strong bonus when the scope's name carries a goal term.
@@ -177,6 +183,8 @@ def structural_relevance(
         for k, sc in enumerate(scopes)
     ]
     out = [r + bonus[s] if s >= 0 else r for r, s in zip(rel, line_scope, strict=True)]
+    if local is not None:
+        out = blend_local(out, local)
     if _COHESION > 0.0:
         top = [0.0] * len(scopes)
         for v, s in zip(out, line_scope, strict=True):

@@ -17,12 +17,12 @@ import bisect
 import itertools
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Final
 
-__all__ = ["GoalTerms", "goal_terms", "score_lines", "stem", "word_parts"]
+__all__ = ["GoalTerms", "goal_terms", "line_words", "lines_containing", "score_lines", "stem", "word_parts"]
 
 _IDENT: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:(?:\.|::|->)[A-Za-z_][A-Za-z0-9_]*)*|\d+")
 _PART: Final = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
@@ -114,12 +114,19 @@ def word_parts(text: str) -> list[str]:
     return out
 
 
+def line_words(text: str) -> list[str]:
+    """Identifier parts of ``text`` as written, lowercased (single letters and one-digit numbers dropped)."""
+    return [p.lower() for p in _LINE_PART.findall(text) if len(p) > 1]
+
+
 @dataclass(frozen=True, slots=True)
 class GoalTerms:
-    """What the goal asks for: stemmed parts with a base weight, and intact compound identifiers."""
+    """What the goal asks for: stemmed parts with a base weight, intact compound identifiers, and
+    the words as written (lowercased, stop words dropped) for the line-local channel."""
 
     weights: dict[str, float]
     phrases: tuple[str, ...]
+    words: tuple[str, ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -130,6 +137,7 @@ def goal_terms(goal: str) -> GoalTerms:
     """Split the goal into weighted terms; generic words weigh little, stop words nothing."""
     weights: dict[str, float] = {}
     phrases: list[str] = []
+    words: dict[str, None] = {}
     for ident in _IDENT.findall(goal[:4000]):
         parts = _PART.findall(ident)
         # The whole identifier, and each compound part of a qualified one: ``AxiosError.config``
@@ -143,10 +151,29 @@ def goal_terms(goal: str) -> GoalTerms:
             low = raw.lower()
             if len(low) < 2 or low in _STOP or (low.isdigit() and len(low) < 2):
                 continue
+            words[low] = None
             s = stem(low)
             w = _GENERIC_WEIGHT if (low in _GENERIC or s in _GENERIC) else 1.0
             weights[s] = max(weights.get(s, 0.0), w)
-    return GoalTerms(weights, tuple(phrases))
+    return GoalTerms(weights, tuple(phrases), tuple(words))
+
+
+def lines_containing(lowered: Sequence[str], needles: Iterable[str]) -> list[int]:
+    """Indices of the lines holding at least one of ``needles`` (plain substrings), in order.
+
+    One joined string searched with ``str.find`` (C speed) beats testing every line for every
+    needle; after a hit the search resumes on the next line (one hit per line is enough).
+    """
+    joined = "\n".join(lowered)
+    starts = list(itertools.accumulate((len(low) + 1 for low in lowered), initial=0))
+    found: set[int] = set()
+    for needle in needles:
+        pos = joined.find(needle)
+        while pos >= 0:
+            i = bisect.bisect_right(starts, pos) - 1
+            found.add(i)
+            pos = joined.find(needle, starts[i + 1])
+    return sorted(found)
 
 
 @lru_cache(maxsize=256)
@@ -174,18 +201,8 @@ def score_lines(
     targets = goal.weights
     hits: dict[str, list[int]] = {t: [] for t in targets}
     # A cheap case-insensitive substring pass finds the few candidate lines; only those are tokenised.
-    # One joined string searched with str.find (C speed) beats testing every line for every root.
     lowered = [line[:_SCAN_CHARS].lower() for line in lines]
-    joined = "\n".join(lowered)
-    starts = list(itertools.accumulate((len(low) + 1 for low in lowered), initial=0))
-    found: set[int] = set()
-    for root in _roots(tuple(sorted(targets))):
-        pos = joined.find(root)
-        while pos >= 0:
-            i = bisect.bisect_right(starts, pos) - 1
-            found.add(i)
-            pos = joined.find(root, starts[i + 1])  # next line: one hit per line is enough
-    candidates = sorted(found)
+    candidates = lines_containing(lowered, _roots(tuple(sorted(targets))))
     for i in candidates:
         for p in word_parts(lines[i][:_SCAN_CHARS]):
             lst = hits.get(p)
