@@ -2,8 +2,9 @@
 
 The engine's output goes through the server's own renderer (:func:`server_render`), with a
 placeholder prune_id that costs the tokens of a real one. The baselines, rendered hundreds of times per case
-while they are fitted to a budget, use :func:`render`, a lean copy that produces the same text
-for their clean, fixed reasons (``tests/benchmarks/test_harness.py`` checks the two agree).
+while they are fitted to a budget, use :func:`render_keep`: the engine's own ``layout`` without the
+server's bookkeeping, the same text for their clean, fixed reasons
+(``tests/benchmarks/test_harness.py`` checks the two agree).
 """
 
 from __future__ import annotations
@@ -11,24 +12,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from mcp_pruner._render import render as _server_render
-from mcp_pruner.engine import MARKER_ID_PLACEHOLDER, RemovedBlock, Selection, marker_text
+from mcp_pruner.engine import (
+    MARKER_ID_PLACEHOLDER,
+    RemovedBlock,
+    Selection,
+    layout,
+    marker_text,
+    removed_runs,
+)
 
-__all__ = ["blocks_from_keep", "blocks_match_keep", "render", "render_keep", "server_render"]
+__all__ = ["blocks_from_keep", "blocks_match_keep", "render_keep", "server_render"]
 
 
 def blocks_from_keep(keep: Sequence[bool], reason: str) -> list[RemovedBlock]:
     """Maximal runs of removed lines, 1-based inclusive."""
-    out: list[RemovedBlock] = []
-    start: int | None = None
-    for i, kept in enumerate(keep):
-        if not kept and start is None:
-            start = i
-        elif kept and start is not None:
-            out.append(RemovedBlock(start + 1, i, reason))
-            start = None
-    if start is not None:
-        out.append(RemovedBlock(start + 1, len(keep), reason))
-    return out
+    return [RemovedBlock(lo + 1, hi, reason) for lo, hi in removed_runs(keep)]
 
 
 def blocks_match_keep(keep: Sequence[bool], blocks: Sequence[RemovedBlock]) -> bool:
@@ -45,32 +43,9 @@ def server_render(lines: Sequence[str], ends_with_newline: bool, selection: Sele
     return rendered.pruned_text
 
 
-def render(
-    lines: Sequence[str],
-    keep: Sequence[bool],
-    blocks: Sequence[RemovedBlock],
-    ends_with_newline: bool = False,
-) -> str:
-    """``pruned_text`` with markers: each block's marker stands where the block started."""
-    by_start = {b.start: b for b in blocks}
-    out: list[str] = []
-    i = 0
-    n = len(lines)
-    while i < n:
-        block = by_start.get(i + 1)
-        if block is not None:
-            out.append(marker_text(block.start, block.end, block.reason))
-            i = max(i + 1, block.end)
-            continue
-        if keep[i]:
-            out.append(lines[i])
-        i += 1
-    text = "\n".join(out)
-    return text + "\n" if ends_with_newline and out else text
-
-
 def render_keep(
     lines: Sequence[str], keep: Sequence[bool], reason: str, ends_with_newline: bool = False
 ) -> str:
     """Render a bare keep-mask (what the baselines produce), one marker per removed run."""
-    return render(lines, keep, blocks_from_keep(keep, reason), ends_with_newline)
+    removed = [(lo, hi, marker_text(lo + 1, hi, reason)) for lo, hi in removed_runs(keep)]
+    return layout(lines, removed, annotate=False, ends_with_newline=ends_with_newline)
