@@ -16,6 +16,7 @@ from pathlib import Path
 
 import httpx
 
+import mcp_pruner
 from mcp_pruner._contract import MARKER_RE
 from mcp_pruner._settings import Settings, load_settings
 
@@ -36,6 +37,9 @@ NO_PRUNE_BEGIN = "⟦NO_PRUNE_BEGIN⟧"
 NO_PRUNE_END = "⟦NO_PRUNE_END⟧"
 _LISTENING = re.compile(r"listening on http://127\.0\.0\.1:(\d+)")
 _START_TIMEOUT_S = 30.0
+_SOURCE_ROOT = str(Path(mcp_pruner.__file__).resolve().parents[1])
+"""Where the tests import ``mcp_pruner`` from: server processes must run that same code, not
+whichever copy is installed (a clone tested with ``PYTHONPATH=src`` would test the installed one)."""
 
 
 def make_settings(tmp_path: Path, **env: str) -> Settings:
@@ -57,6 +61,7 @@ def server_env(store_path: Path, **extra: str) -> dict[str, str]:
         "XDG_STATE_HOME": str(store_path.parent / "state"),
         "MCP_PRUNER_LOG_LEVEL": "WARNING",
         "PYTHONUNBUFFERED": "1",
+        "PYTHONPATH": _SOURCE_ROOT,
     }
     env.update(extra)
     return env
