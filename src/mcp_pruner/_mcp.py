@@ -17,7 +17,7 @@ from typing import cast
 
 import anyio
 import mcp.types as types
-from mcp.server.context import ServerRequestContext
+from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 from mcp.server.lowlevel import Server
 from mcp.server.stdio import stdio_server
 from mcp.shared._stream_protocols import WriteStream
@@ -45,6 +45,24 @@ _INSTRUCTIONS = (
     "Call prune_text on long code, logs or docs with your goal in goal_hint. Removed blocks show as "
     "'⟦PRUNÉ: prune_id=… lignes A-B (N) raison=…⟧'; call recover_text(prune_id, ranges) for any of them."
 )
+
+
+class _ToolCallTarget:
+    """Answers a ``tools/call`` whose ``name`` or ``arguments`` is wrong: ``-32602`` naming it, as on /rpc.
+
+    The SDK validates those params before ``call_tool`` runs and answers a bare ``-32602`` naming
+    nothing. On stdio the line guard answers first (:func:`unanswerable_line_error`); this
+    server middleware runs before the SDK's validation on every transport, so ``/mcp`` does too.
+    """
+
+    async def __call__(self, ctx: ServerRequestContext[object, object], call_next: CallNext) -> HandlerResult:
+        if ctx.method == "tools/call" and ctx.request_id is not None:
+            try:
+                tool_call_target(ctx.params or {})
+            except InvalidParams as exc:
+                payload = error_payload(exc)
+                raise MCPError(payload.code, payload.message, payload.data) from None
+        return await call_next(ctx)
 
 
 def build_mcp_server(service: PrunerService) -> Server[object]:
@@ -98,7 +116,7 @@ def build_mcp_server(service: PrunerService) -> Server[object]:
     ) -> types.ListPromptsResult:
         return types.ListPromptsResult(prompts=[])
 
-    return Server(
+    server: Server[object] = Server(
         "mcp-pruner",
         version=__version__,
         instructions=_INSTRUCTIONS,
@@ -108,6 +126,8 @@ def build_mcp_server(service: PrunerService) -> Server[object]:
         on_list_resource_templates=list_templates,
         on_list_prompts=list_prompts,
     )
+    server.middleware.append(_ToolCallTarget())
+    return server
 
 
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")

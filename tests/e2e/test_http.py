@@ -554,3 +554,66 @@ async def test_big_results_over_mcp_fit_the_sdk_client_defaults(
         assert stats["original_lines"] == big_text.count("\n") + 1
         recovered = call_json(await session.call_tool("recover_text", {"prune_id": made["prune_id"]}))
         assert recovered["raw_text"] == big_text
+
+
+_MCP_HEADERS = {"accept": "application/json, text/event-stream", "mcp-protocol-version": "2025-06-18"}
+
+
+def mcp_post(client: httpx.Client, body: dict[str, object], session_id: str | None = None) -> httpx.Response:
+    headers = dict(_MCP_HEADERS, **({"mcp-session-id": session_id} if session_id else {}))
+    return client.post("/mcp", json=body, headers=headers)
+
+
+NO_TOOL_NAME = "tools/call needs the tool's name (a string)"
+
+
+@pytest.mark.parametrize(
+    ("params", "field", "detail"),
+    [
+        ({"name": "prune_text", "arguments": []}, "arguments", "must be an object"),
+        ({"name": "prune_text", "arguments": "x"}, "arguments", "must be an object"),
+        ({"name": 5, "arguments": {}}, "name", NO_TOOL_NAME),
+        ({"arguments": {}}, "name", NO_TOOL_NAME),
+        (None, "name", NO_TOOL_NAME),
+    ],
+)
+def test_mcp_tools_call_with_a_bad_name_or_arguments_names_the_field(
+    client: httpx.Client, params: dict[str, object] | None, field: str, detail: str
+) -> None:
+    """Regression: /mcp answered these with the SDK's bare -32602 "Invalid request parameters", data "".
+
+    /rpc and stdio name the field; an SDK client cannot send these, so the raw streamable-HTTP wire.
+    """
+    init = mcp_post(
+        client,
+        {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "initialize",
+            "params": {
+                "protocolVersion": "2025-06-18",
+                "capabilities": {},
+                "clientInfo": {"name": "t", "version": "1"},
+            },
+        },
+    )
+    session_id = init.headers["mcp-session-id"]
+    assert (
+        mcp_post(client, {"jsonrpc": "2.0", "method": "notifications/initialized"}, session_id).status_code
+        == 202
+    )
+    request: dict[str, object] = {"jsonrpc": "2.0", "id": 2, "method": "tools/call"}
+    if params is not None:
+        request["params"] = params
+    answer = mcp_post(client, request, session_id).json()
+    expected = rpc(client, "tools/call", params).json()
+    assert answer == {
+        "jsonrpc": "2.0",
+        "id": 2,
+        "error": {
+            "code": -32602,
+            "message": f"Invalid params: {field}: {detail}",
+            "data": {"code": "invalid_params", "field": field, "errors": []},
+        },
+    }
+    assert answer["error"] == expected["error"]
