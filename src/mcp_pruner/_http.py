@@ -15,7 +15,7 @@ from typing import Final
 
 import uvicorn
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
@@ -60,11 +60,14 @@ def build_http_app(service: PrunerService, host: str = "127.0.0.1") -> Starlette
             return _too_large(limit)
         chunks: list[bytes] = []
         size = 0
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > limit:
-                return _too_large(limit)
-            chunks.append(chunk)
+        try:
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > limit:
+                    return _too_large(limit)
+                chunks.append(chunk)
+        except ClientDisconnect:  # gone before its body was whole: no one to answer, nothing to log
+            return Response(status_code=400)
         answer = await handle_body(service, b"".join(chunks))
         if answer is None:
             return Response(status_code=202)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import re
+import socket
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -617,3 +619,20 @@ def test_mcp_tools_call_with_a_bad_name_or_arguments_names_the_field(
         },
     }
     assert answer["error"] == expected["error"]
+
+
+def test_client_gone_before_its_body_is_whole_is_no_server_error(
+    http_server: HttpServer, client: httpx.Client
+) -> None:
+    """Regression: a /rpc body cut short by its client logged "Exception in ASGI application" (error)."""
+    with socket.create_connection(("127.0.0.1", http_server.port)) as sock:
+        sock.sendall(
+            b"POST /rpc HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            b'Content-Length: 1000\r\n\r\n{"jsonrpc":"2.0","id":1,"method":"pi'
+        )
+    deadline = time.monotonic() + 1
+    while time.monotonic() < deadline and "ClientDisconnect" not in http_server.stderr_text():
+        time.sleep(0.05)  # the disconnect is seen asynchronously: give a buggy server time to log it
+    assert rpc(client, "ping").json() == {"jsonrpc": "2.0", "id": 1, "result": {}}
+    assert "ClientDisconnect" not in http_server.stderr_text()
+    assert "Exception in ASGI application" not in http_server.stderr_text()
