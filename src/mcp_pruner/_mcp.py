@@ -13,7 +13,8 @@ import logging
 import re
 import sys
 from collections.abc import AsyncIterator
-from typing import cast
+from types import TracebackType
+from typing import Final, Self, cast
 
 import anyio
 import mcp.types as types
@@ -221,28 +222,87 @@ def unanswerable_line_error(line: str) -> types.JSONRPCError | None:
     return None
 
 
+_DRAIN_S: Final = 300.0
+"""After stdin closes, requests already read still get their answers, for up to this long."""
+
+
+def _id_key(id_: object) -> str:
+    return json.dumps(id_)
+
+
+class _AnsweringStdout:
+    """The SDK's write stream, noting which requests have had their answer written."""
+
+    def __init__(self, inner: WriteStream[SessionMessage], stdin: _GuardedStdin) -> None:
+        self._inner = inner
+        self._stdin = stdin
+
+    async def send(self, item: SessionMessage, /) -> None:
+        await self._inner.send(item)
+        message = item.message
+        if isinstance(message, types.JSONRPCResponse | types.JSONRPCError):
+            self._stdin.answered(message.id)
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> bool | None:
+        await self.aclose()
+        return None
+
+
 class _GuardedStdin:
-    """stdin as lines for the SDK, minus the lines answered here (see :func:`unanswerable_line_error`)."""
+    """stdin as lines for the SDK, minus the lines answered here (see :func:`unanswerable_line_error`).
+
+    At the end of stdin it waits (up to :data:`_DRAIN_S`) for the answers to the requests it passed
+    on: a client that writes its requests and closes stdin (``printf … | mcp-pruner serve``) gets
+    them all, where the SDK, told of the end at once, would cancel them ("Connection closed").
+    """
 
     def __init__(self) -> None:
         wrapper = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace", newline="\n")
         self._source = anyio.wrap_file(wrapper)
         self._writer: WriteStream[SessionMessage] | None = None
         self._ready = anyio.Event()
+        self._pending: set[str] = set()
+        self._settled = anyio.Event()
 
     def attach(self, writer: WriteStream[SessionMessage]) -> None:
         self._writer = writer
         self._ready.set()
 
+    def answered(self, id_: object) -> None:
+        self._pending.discard(_id_key(id_))
+        if not self._pending:
+            self._settled.set()
+
+    def _passing_on(self, line: str) -> None:
+        try:
+            message = json.loads(line)
+        except (ValueError, RecursionError):
+            return
+        if isinstance(message, dict) and "method" in message and message.get("id") is not None:
+            self._pending.add(_id_key(message["id"]))
+            self._settled = anyio.Event()
+
     async def __aiter__(self) -> AsyncIterator[str]:
         async for line in self._source:
             error = unanswerable_line_error(line)
             if error is None:
+                self._passing_on(line)
                 yield line
                 continue
             await self._ready.wait()
             if self._writer is not None:
                 await self._writer.send(SessionMessage(error))
+        if self._pending:
+            with anyio.move_on_after(_DRAIN_S):
+                await self._settled.wait()
 
 
 async def serve_stdio(service: PrunerService) -> None:
@@ -252,4 +312,5 @@ async def serve_stdio(service: PrunerService) -> None:
     async with stdio_server(stdin=cast("anyio.AsyncFile[str]", stdin)) as (read_stream, write_stream):
         stdin.attach(write_stream)
         log.info("serving MCP over stdio", extra={"transport": "stdio", "version": __version__})
-        await server.run(read_stream, write_stream, server.create_initialization_options())
+        stdout = _AnsweringStdout(write_stream, stdin)
+        await server.run(read_stream, stdout, server.create_initialization_options())

@@ -502,3 +502,34 @@ def test_bad_requests_on_stdin_get_exactly_their_error_and_the_server_keeps_answ
             assert isinstance(result, dict)
             assert result["tools"]
         assert server.process.poll() is None
+
+
+def test_requests_written_before_stdin_closes_all_get_their_answers(tmp_path: Path) -> None:
+    """``printf '<requests>' | mcp-pruner serve``: stdin ends while the calls run; none is dropped."""
+    text = "\n".join(f"def step_{k}(x):\n    return x + {k}\n" for k in range(2000))
+    init = {"jsonrpc": "2.0", "id": 1, "method": "initialize",
+            "params": {"protocolVersion": "2025-06-18", "capabilities": {},
+                       "clientInfo": {"name": "pipe", "version": "0"}}}  # fmt: skip
+    calls = [
+        {"jsonrpc": "2.0", "id": k, "method": "tools/call",
+         "params": {"name": "prune_text", "arguments": {"text": text, "goal_hint": f"step_{k}"}}}
+        for k in range(2, 7)
+    ]  # fmt: skip
+    lines = [init, {"jsonrpc": "2.0", "method": "notifications/initialized"}, *calls]
+    stdin = "".join(json.dumps(m) + "\n" for m in lines).encode()
+    done = subprocess.run(
+        [sys.executable, "-m", "mcp_pruner", "serve"],
+        input=stdin,
+        capture_output=True,
+        env=server_env(tmp_path / "store.sqlite3"),
+        cwd=tmp_path,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0
+    answers = {m["id"]: m for m in map(json.loads, done.stdout.decode().splitlines())}
+    assert sorted(answers) == [1, 2, 3, 4, 5, 6]
+    for k in range(2, 7):
+        result = answers[k]["result"]
+        assert not result.get("isError"), result
+        assert f"def step_{k}(x):" in result["structuredContent"]["pruned_text"]
