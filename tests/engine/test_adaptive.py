@@ -6,7 +6,7 @@ from mcp_pruner._tokens import count_tokens
 from mcp_pruner.engine import prune_lines
 
 from . import samples
-from .helpers import FREE, rendered_tokens
+from .helpers import FREE, budget, rendered_tokens
 
 
 def big_file() -> list[str]:
@@ -49,3 +49,13 @@ def test_small_text_is_left_alone() -> None:
     lines = samples.GO.split("\n")[:12]
     sel = prune_lines(lines, "nothing relevant", None, FREE)
     assert all(sel.keep)
+
+
+def test_small_text_with_line_numbers_is_kept_whole() -> None:
+    """Line-number prefixes made every line of a small text dearer than the adaptive target (the
+    text's own tokens): the whole of a 6-line function went, for one marker dearer than the text."""
+    lines = samples.PYTHON.split("\n")[9:15]
+    b = budget(annotate_lines=True)
+    for goal in ("", "cookies", "kubernetes"):
+        sel = prune_lines(lines, goal, None, b)
+        assert all(sel.keep), goal

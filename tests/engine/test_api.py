@@ -217,3 +217,16 @@ def test_cancel_is_checked_inside_the_selection_loop() -> None:
     with pytest.raises(Cancelled):
         select(analysis, budget(keep_ratio=0.5), None, stop)
     assert stop.looks == 2
+
+
+def test_keep_ratio_one_keeps_a_text_split_by_no_prune() -> None:
+    """The greedy prices every removed run it leaves: with a NO_PRUNE region splitting the rest in
+    two, it stopped short of the last lines although the whole text fits keep_ratio 1.0."""
+    lines = [*PY[:6], "⟦NO_PRUNE_BEGIN⟧", *PY[6:27], "    ⟦NO_PRUNE_END⟧", *PY[27:]]
+    for st in (SourceType.CODE, SourceType.LOGS, SourceType.DOCS):
+        b = budget(keep_ratio=1.0)
+        sel = prune_lines(lines, "cookie", st, b)
+        check_selection(lines, sel, b)
+        assert all(sel.keep), st
+        b = budget(token_budget=count_tokens("\n".join(lines)))
+        assert all(prune_lines(lines, "cookie", st, b).keep), st

@@ -48,6 +48,8 @@ _FOCUS_FLOOR: Final = 0.27
 _FOCUS_CEIL: Final = 0.5
 """Strong evidence: adaptive keeps the lines scoring >= 0.45 of the best (x1.4 for context and
 markers), between 27% and 50% of the tokens: a focused match keeps little, a diffuse one more."""
+_WHOLE_COUNT_REACH: Final = 2.0
+"""The whole text is counted exactly against a ``token_budget`` when its lines cost at most twice it."""
 _FILL_SHARE: Final = 1.0
 """A removed gap costing less than this share of a marker is kept instead."""
 
@@ -96,6 +98,26 @@ def _adaptive_target(a: Analysis, total: int) -> float:
         if target < section <= _FOCUS_CEIL * total:
             target = section
     return target
+
+
+def _keeps_everything(
+    a: Analysis, budget: Budget, line_cost: Sequence[int], total: int, target: float, adaptive: bool
+) -> bool:
+    """Nothing to choose: a small text in adaptive mode, or the whole text within the target.
+
+    The greedy prices every removed run it leaves, so near a full budget it can stop short of
+    taking everything (a NO_PRUNE region splits the rest into runs), and line-number prefixes made
+    every line of a small text dearer than the adaptive target: all of it went for one marker.
+    """
+    if adaptive and total <= _ADAPTIVE_SMALL:
+        return True
+    if budget.token_budget is None:
+        return sum(line_cost) <= target
+    # A ceiling on the exact count of the text, which the lines' own costs overstate (blank lines
+    # merge): worth counting only when these come near it.
+    return (
+        sum(line_cost) <= _WHOLE_COUNT_REACH * target and _rendered_tokens(a.lines, [], [], budget) <= target
+    )
 
 
 def _best_section_cost(a: Analysis) -> float:
@@ -221,6 +243,8 @@ def plan_selection(
     explicit = _explicit_target(total, budget)
     adaptive = explicit is None
     target = _adaptive_target(a, total) if explicit is None else explicit
+    if _keeps_everything(a, budget, line_cost, total, target, adaptive):
+        return [True] * n, [], []
 
     st = a.structure
     starts = [s.start for s in st.scopes]
