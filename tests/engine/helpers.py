@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from mcp_pruner._contract import MARKER_RE
 from mcp_pruner._render import selection_problem
 from mcp_pruner._tokens import count_tokens
 from mcp_pruner.engine import Budget, Selection, marker_text
+
+_NO_PRUNE = re.compile("⟦NO_PRUNE_(BEGIN|END)⟧")
 
 FREE = Budget(max_prune_ratio=1.0, min_keep_lines=0)
 """No hard bounds: the engine's own choice (adaptive mode)."""
@@ -76,9 +79,8 @@ def check_selection(lines: Sequence[str], sel: Selection, b: Budget) -> None:
     assert sum(sel.keep) >= min(n, b.min_keep_lines)
     inside = False
     for line, kept in zip(lines, sel.keep, strict=True):
-        if "⟦NO_PRUNE_BEGIN⟧" in line:
-            inside = True
-        if inside or "⟦NO_PRUNE_END⟧" in line:
+        tokens = _NO_PRUNE.findall(line)  # in order: "END ... BEGIN" closes a region and opens one
+        if inside or tokens:
             assert kept, line
-        if "⟦NO_PRUNE_END⟧" in line:
-            inside = False
+        for token in tokens:
+            inside = token == "BEGIN"

@@ -230,3 +230,15 @@ def test_keep_ratio_one_keeps_a_text_split_by_no_prune() -> None:
         assert all(sel.keep), st
         b = budget(token_budget=count_tokens("\n".join(lines)))
         assert all(prune_lines(lines, "cookie", st, b).keep), st
+
+
+def test_no_prune_tokens_on_one_line_are_read_in_order() -> None:
+    """``END ... BEGIN`` on one line closes a region and opens the next: the lines after it were
+    left unprotected, as were those after ``BEGIN ... END ... BEGIN``."""
+    begin, end = "⟦NO_PRUNE_BEGIN⟧", "⟦NO_PRUNE_END⟧"
+    for opener in (f"# {begin}", f"# {begin} one {end} two {begin}"):
+        lines = [*PY[:10], opener, *PY[10:14], f"# {end} {begin}", *PY[14:24], f"# {end}", *PY[24:]]
+        for b in (budget(keep_ratio=0.1), budget(token_budget=5), FREE):
+            sel = prune_lines(lines, "kubernetes", None, b)
+            check_selection(lines, sel, b)
+            assert all(sel.keep[10:27]), opener
