@@ -45,6 +45,7 @@ class Greedy:
         "_cancel",
         "_changed",
         "_headed",
+        "_headed_stale",
         "_new_headed",
         "costs",
         "forced_cost",
@@ -70,6 +71,8 @@ class Greedy:
         self.forced_cost = 0.0
         self._headed = [False] * len(st.scopes)
         """Scopes whose headers (and their ancestors') a take has kept, with the gaps around them settled."""
+        self._headed_stale = False
+        """A forced range came since: :attr:`_headed` is cleared at the next take (once, however many)."""
         self._new_headed: list[int] = []
 
     @property
@@ -121,6 +124,9 @@ class Greedy:
         new_headed: list[int] = []
         if st.line_scope:
             s = st.line_scope[i]
+            if self._headed_stale:
+                self._headed = [False] * len(st.scopes)
+                self._headed_stale = False
             headed = self._headed
             scopes = st.scopes
             while s >= 0 and not headed[s]:
@@ -195,7 +201,8 @@ class Greedy:
         self._mark(a, b)
         self.forced_cost = self.cost
         # A forced range may shrink a gap next to a header: let the next take settle it again.
-        self._headed = [False] * len(self.st.scopes)
+        # Cleared lazily: one list per forced range made thousands of NO_PRUNE lines quadratic.
+        self._headed_stale = True
 
     def run_ratio(self, utility: Sequence[float], budget: float) -> None:
         """Lazy greedy on utility per token: cheap neighbours of kept regions rise as regions grow.
