@@ -144,5 +144,60 @@ def test_source_type_signals_agree_with_the_plain_regexes() -> None:
     lines = [*_corpus_lines(), *edge_cases]
     for line in lines:
         assert _detect._is_log(line) is (log.search(line) is not None), line
-        assert _detect._is_code(line) is (code.search(line) is not None), line
+        plain_code = code.search(line) is not None
+        if _detect._is_code(line) is not plain_code:  # only a document line's link, aside or inline code
+            assert plain_code, line
+            assert _detect._prose_ending(line, line.rstrip()), line
         assert _detect._is_doc(line) is (doc.search(line) is not None), line
+
+
+def test_fence_state_is_read_on_the_whole_text_not_the_sample() -> None:
+    """A long text is sampled every few lines: a sample that skips a closing fence line saw the prose
+    after it as fenced and the next block's code as prose, so a tutorial full of examples was code."""
+    block = "```python\n" + "".join(f"client.call{j}(timeout={j})\n" for j in range(7))
+    block += "```\n\nThe example above reads every item once.\n\n"
+    lines = ("# Guide\n\n" + block * 100).split("\n")
+    assert len(lines) > 1000
+    assert detect_source_type(lines) is SourceType.DOCS
+
+
+CHANGELOG_MD = "# Changelog\n\n" + "".join(
+    f"## v2.{k}.0 (2024-05-{k + 1:02d})\n\n[GitHub release](https://example.com/releases/v2.{k}.0)\n\n"
+    f"* Fix parsing of nested models by [@dev{k}](https://example.com/dev{k}) in [#{k}](https://example.com/{k})\n"
+    f"* Add `strict` mode to validators (#{k + 100})\n\n"
+    for k in range(20)
+)
+RST_LITERAL_BLOCKS = "Advanced usage\n==============\n\n" + "".join(
+    f"Session objects\n---------------\n\nThe session keeps cookies across requests, like this::\n\n"
+    f"    s = requests.Session()\n    s.get('https://example.com/{k}')\n    r = s.get('https://example.com')\n"
+    f"    print(r.text)\n\n.. code-block:: python\n\n    with requests.Session() as s:\n"
+    f"        s.get('https://example.com/{k}')\n\nSessions can also provide default data.\n\n"
+    for k in range(12)
+)
+API_LIST_MD = "# Dispatcher\n\n## Parameters\n\n" + "".join(
+    f"* **callback{k}** `(error: Error | null, data: Data{k}) => void` (optional)\n"
+    f"* **onData{k}** `(chunk: Buffer) => boolean` - Invoked when response payload data is received.\n"
+    for k in range(20)
+)
+
+
+@pytest.mark.parametrize("text", [CHANGELOG_MD, RST_LITERAL_BLOCKS, API_LIST_MD])
+def test_docs_with_link_lines_literal_blocks_or_inline_signatures_are_docs(text: str) -> None:
+    """A changelog's link lines and dated headings end with ``)``, a reStructuredText literal block
+    (``::``, ``.. code-block::``) holds code like a fence, an API list shows ``=>`` in inline code:
+    none of them makes a document code."""
+    assert detect_source_type(text.split("\n")) is SourceType.DOCS
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["print(item)", "    foo(bar)", "if (ready)", "const f = (x) => x + 1", "(defun f (x) (g x))", "  b=2)"],
+)
+def test_calls_and_arrows_stay_code(line: str) -> None:
+    assert _detect_is_code(line)
+
+
+def _detect_is_code(line: str) -> bool:
+    from mcp_pruner.engine import _detect
+
+    return _detect._is_code(line)

@@ -44,6 +44,7 @@ _DOC_HEAD: Final = re.compile(
     r"|[A-Z][a-z]+(?: [\w,'()\"-]+){3,}[.!?:]?\s*$|\s*\.\. \w+::|(?:=|-|~|\^){4,}\s*$|\|.*\|\s*$"
 )
 _DOC_LINK: Final = re.compile(r"\[[^\]]+\]\([^)]+\)")
+_INLINE_CODE: Final = re.compile(r"`[^`]*`")
 
 
 def _is_log(line: str) -> bool:
@@ -62,14 +63,39 @@ def _is_code(line: str) -> bool:
     """Ends with ``;``, ``{``, ``}``, ``)`` or ``):`` (then blanks), holds ``=>``, or opens (after its
     indentation) with a keyword, a comment, a decorator or a closing bracket.
 
+    A document line (a heading, list item, sentence or link) is no code for a ``)`` that closes a link
+    target or an aside (``Fixed (#12)``, ``## 2.0 (2024-05-29)``), nor for ``=>`` in inline code.
     Plain string tests for what a regex search would look for at every position of the line.
     """
     end = line.rstrip()
-    if end.endswith(_CODE_ENDS) or "=>" in line:
+    ends = end.endswith(_CODE_ENDS)
+    if (ends and not end.endswith(")")) or ((ends or "=>" in line) and not _prose_ending(line, end)):
         return True
     if end.endswith(":") and end[:-1].rstrip().endswith(")"):
         return True
     return _CODE_HEAD.match(line.lstrip()) is not None
+
+
+def _prose_ending(line: str, end: str) -> bool:
+    """A document line whose closing ``)`` ends a link target or an aside, and whose ``=>`` (if any)
+    is in inline code: no call, no arrow function."""
+    if not _is_doc(line):
+        return False
+    if "=>" in line and "=>" in _INLINE_CODE.sub("", line):
+        return False
+    if not end.endswith(")"):
+        return True
+    depth = 0
+    for k in range(len(end) - 1, -1, -1):
+        c = end[k]
+        if c == ")":
+            depth += 1
+        elif c == "(":
+            depth -= 1
+            if depth == 0:
+                before = end[:k].rstrip(" \t")
+                return not before or end[k - 1] in " \t]"
+    return False
 
 
 def _is_doc(line: str) -> bool:
@@ -80,6 +106,10 @@ def _is_doc(line: str) -> bool:
 
 
 _FENCE: Final = re.compile(r"^\s*```")  # `~~~` is also a reStructuredText underline: not a signal
+_CODE_DIRECTIVE: Final = re.compile(
+    r"\.\. (?:code-block|code|sourcecode|parsed-literal|doctest|testcode|testoutput|ipython)::"
+)
+"""A reStructuredText directive whose indented body is code: like a fence, it counts for no side."""
 _STACK: Final = re.compile(
     r"^\s+(?:at |File \")|^Traceback |^\s*\.\.\. \d+ more|^Caused by|^[A-Za-z_$][\w$.]*(?:Error|Exception):"
     r"|^goroutine \d+ \[|^\s+\S*\.go:\d+ |^panic: "
@@ -92,25 +122,64 @@ _EARLY: Final = 200
 """After this many sampled lines, plain code (hardly a log or stack line, little prose) ends the scan."""
 
 
-def _sample(lines: Sequence[str]) -> list[str]:
+def _sample(lines: Sequence[str]) -> list[tuple[str, bool]]:
+    """Up to about ``_SAMPLE`` lines (the first half, then evenly spaced ones), cut to 300 characters,
+    each with whether it lies inside a fenced block.
+
+    Which lines a fence holds is read on the whole text: a sample that skips a fence line would see
+    every later block inside out.
+    """
     n = len(lines)
-    if n <= _SAMPLE:
-        return [line[:300] for line in lines]
-    head = [line[:300] for line in lines[: _SAMPLE // 2]]
-    step = max(1, (n - _SAMPLE // 2) // (_SAMPLE // 2))
-    return head + [line[:300] for line in lines[_SAMPLE // 2 :: step]]
+    picked = (
+        range(n)
+        if n <= _SAMPLE
+        else [*range(_SAMPLE // 2), *range(_SAMPLE // 2, n, max(1, (n - _SAMPLE // 2) // (_SAMPLE // 2)))]
+    )
+    inside = _inside_fences(lines)
+    return [(lines[i][:300], inside[i]) for i in picked]
+
+
+def _inside_fences(lines: Sequence[str]) -> list[bool]:
+    """Lines strictly between a `````` fence line and the next one, and the lines of reStructuredText
+    literal blocks: indented under a line ending in ``::`` or a code directive (``.. code-block::``).
+    """
+    out = [False] * len(lines)
+    in_fence = False
+    literal = -1  # indentation of the line that opened a literal block, -1 if none
+    for i, line in enumerate(lines):
+        if "```" in line and _FENCE.match(line):
+            in_fence = not in_fence
+            literal = -1
+            continue
+        if in_fence:
+            out[i] = True
+            continue
+        if ":" not in line and literal < 0:
+            continue
+        body = line.lstrip(" \t")
+        if not body:
+            continue
+        indent = len(line) - len(body)
+        if literal >= 0:
+            if indent > literal:
+                out[i] = True
+                continue
+            literal = -1
+        if body.rstrip().endswith("::") or _CODE_DIRECTIVE.match(body):
+            literal = indent
+    return out
 
 
 def detect_source_type(lines: Sequence[str]) -> SourceType:
     """The source type of ``lines``; code when there is nothing to go on."""
-    sample = [line for line in _sample(lines) if line.strip()]
+    pairs = [(line, inside) for line, inside in _sample(lines) if line.strip()]
+    sample = [line for line, _ in pairs]
     if not sample:
         return SourceType.CODE
     logs = code = docs = stack = 0
-    in_fence = False
     outside: list[str] = []
     frame_indent = -1  # indentation of the Python frame just seen, -1 if none
-    for k, line in enumerate(sample):
+    for k, (line, in_fence) in enumerate(pairs):
         if k == _EARLY and logs + stack <= 0.02 * k and code >= 0.25 * k and docs <= 0.25 * code:
             return SourceType.CODE
         if frame_indent >= 0:
@@ -124,7 +193,6 @@ def detect_source_type(lines: Sequence[str]) -> SourceType:
                 frame_indent = len(line) - len(line.lstrip())
             continue
         if _FENCE.match(line):
-            in_fence = not in_fence
             docs += 1
             continue
         if in_fence:
