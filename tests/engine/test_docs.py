@@ -281,3 +281,22 @@ def test_long_fence_cut_keeps_both_fence_lines() -> None:
         sel = prune_lines(lines, "checksum mismatch shard-7", SourceType.DOCS, budget(keep_ratio=0.05))
         assert sel.keep[a + 1 + 200]  # the match, in a fence cut around it
         assert not all(sel.keep[a:z])
+
+
+def test_version_in_goal_finds_its_changelog_section() -> None:
+    """``2.0.0`` splits into one-digit numbers that match nothing, and ``1.26.0`` into ``26`` that
+    matches every 1.26.x: the section titled with the goal's version is the one to keep."""
+    lines = ["Release History", "===============", ""]
+    for minor in range(20, -1, -1):
+        for major in (2, 1):
+            lines += [f"{major}.{minor}.0 (2020-01-{minor + 1:02d})", "-" * 18, ""]
+            lines += [f"- Changed the connection pool sizing rule number {minor}.", "- Fixed a typo.", ""]
+    target = lines.index("2.0.0 (2020-01-01)")
+    for goal in ("what changed in 2.0.0", "what changed in 2.0"):
+        b = budget(keep_ratio=0.3)
+        sel = prune_lines(lines, goal, SourceType.DOCS, b)
+        check_selection(lines, sel, b)
+        assert all(sel.keep[target : target + 5]), goal
+    near = lines.index("1.2.0 (2020-01-03)")
+    sel = prune_lines(lines, "what changed in 1.2.0", SourceType.DOCS, budget(keep_ratio=0.3))
+    assert all(sel.keep[near : near + 5])

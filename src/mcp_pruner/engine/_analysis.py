@@ -19,7 +19,7 @@ from .._tokens import count_line_tokens
 from ._cancel import check_cancel
 from ._code import code_structure
 from ._detect import detect_source_type
-from ._docs import doc_structure
+from ._docs import doc_structure, version_headings
 from ._lexical import local_evidence
 from ._logs import WARN_LEVEL, log_structure
 from ._noprune import protected_ranges
@@ -33,6 +33,8 @@ __all__ = ["Analysis", "analyze"]
 _WARN_GOAL: Final = re.compile(r"(?i)\bwarn(?:ing|ings|s)?\b")
 _ALERT_GAP: Final = 0.15
 _LOG_DECAY: Final = 0.3
+_VERSION_MATCH: Final = 3.0
+"""A named version is a specific term (weight 1 x IDF around 3): what it earns when nothing else matched."""
 """Log records are independent: a match lends little to its neighbours."""
 
 
@@ -100,6 +102,17 @@ def _log_base(st: Structure, sev: Sequence[float], n: int) -> tuple[list[float],
     return base, alerts
 
 
+def _version_bonus(raw: list[float], heads: Sequence[int]) -> list[float]:
+    """The headings of the sections named by a version of the goal match it as well as its best line."""
+    if not heads:
+        return raw
+    top = max(max(raw, default=0.0), _VERSION_MATCH)
+    out = list(raw)
+    for i in heads:
+        out[i] += top
+    return out
+
+
 def analyze(
     lines: Sequence[str], goal: str, source_type: SourceType | None, cancel: threading.Event | None = None
 ) -> Analysis:
@@ -123,6 +136,8 @@ def analyze(
     else:
         st = code_structure(lines) if st_type is SourceType.CODE else doc_structure(lines)
         check_cancel(cancel)
+        if st_type is SourceType.DOCS:
+            raw = _version_bonus(raw, version_headings(lines, st, goal))
         local = local_evidence(lines, goal_t) if st_type is SourceType.CODE else None
         rel, _ = _normalise(structural_relevance(raw, st, term_weight, hits, goal_t, local))
         base = st.prior

@@ -21,7 +21,7 @@ from ._structure import (
     units_from_scopes,
 )
 
-__all__ = ["doc_structure"]
+__all__ = ["doc_structure", "version_headings"]
 
 _ATX: Final = re.compile(r"^ {0,3}(#{1,6})[ \t]+(\S.*?)[ \t#]*$")
 _FENCE: Final = re.compile(r"^[ \t]*(`{3,}|~{3,})")
@@ -33,6 +33,8 @@ _LIST: Final = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s")
 _MAX_ATOMIC: Final = 300
 _UNIT_LINES: Final = 40
 _FENCE_KIND: Final = "fence"
+_VERSION: Final = re.compile(r"(?<![\w.])v?(\d+(?:\.\d+)+)(?![\w.]*\d)")
+"""A dotted version (``2.0.0``, ``v1.26``), not part of a longer number or one with more parts."""
 
 
 def _headings(lines: Sequence[str], in_fence: Sequence[bool]) -> list[tuple[int, int, int, str]]:
@@ -216,3 +218,32 @@ def doc_structure(lines: Sequence[str]) -> Structure:
         prior=prior,
         must_keep=[False] * n,
     )
+
+
+def _versions(text: str) -> set[str]:
+    """Dotted versions in ``text``, trailing ``.0`` parts dropped (``2.0`` and ``2.0.0`` are one)."""
+    out: set[str] = set()
+    for m in _VERSION.finditer(text):
+        parts = m.group(1).split(".")
+        while len(parts) > 1 and parts[-1].strip("0") == "":
+            parts.pop()
+        out.add(".".join(parts))
+    return out
+
+
+def version_headings(lines: Sequence[str], st: Structure, goal: str) -> list[int]:
+    """Heading lines of the sections whose title names a version the goal names (``what changed in 2.0``).
+
+    A version is one term: split into numbers, ``2.0.0`` is no word at all and ``1.26.0`` is every 1.26.x.
+    """
+    wanted = _versions(goal[:4000])
+    if not wanted:
+        return []
+    out: list[int] = []
+    for sc in st.scopes:
+        if sc.kind == _FENCE_KIND:
+            continue
+        title = " ".join(lines[sc.start : sc.header_end])
+        if "." in title and not wanted.isdisjoint(_versions(title)):
+            out.extend(range(sc.start, sc.header_end))
+    return out
