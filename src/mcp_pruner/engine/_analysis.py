@@ -33,9 +33,9 @@ __all__ = ["Analysis", "analyze"]
 _WARN_GOAL: Final = re.compile(r"(?i)\bwarn(?:ing|ings|s)?\b")
 _ALERT_GAP: Final = 0.15
 _LOG_DECAY: Final = 0.3
+"""Log records are independent: a match lends little to its neighbours."""
 _VERSION_MATCH: Final = 3.0
 """A named version is a specific term (weight 1 x IDF around 3): what it earns when nothing else matched."""
-"""Log records are independent: a match lends little to its neighbours."""
 
 
 @dataclass(frozen=True, slots=True)
