@@ -201,3 +201,54 @@ def _detect_is_code(line: str) -> bool:
     from mcp_pruner.engine import _detect
 
     return _detect._is_code(line)
+
+
+CARGO_BUILD = "\n".join(
+    [*(f"   Compiling dep{k} v0.{k}.0" for k in range(12)),
+     "error[E0308]: mismatched types",
+     "  --> src/config.rs:42:20",
+     "   |",
+     "42 |         return secs * 1000;",
+     "   |                ^^^^^^^^^^^ expected `Duration`, found `u64`",
+     "",
+     "error: could not compile `app` (bin \"app\") due to 1 previous error"]
+)  # fmt: skip
+GO_TEST = "\n".join(
+    [*(f"=== RUN   TestCase{k}\n--- PASS: TestCase{k} (0.00s)" for k in range(8)),
+     "    store_test.go:42: got 3, want 4",
+     "--- FAIL: TestCase8 (0.00s)",
+     "FAIL",
+     "FAIL\texample.com/store\t0.012s"]
+)  # fmt: skip
+PYTEST_QUIET = "\n".join(
+    ["============================= test session starts ==============================",
+     "collected 120 items",
+     "",
+     "tests/test_cart.py ..................................F........... [ 50%]",
+     "tests/test_user.py ............................................... [100%]",
+     "",
+     "=================================== FAILURES ===================================",
+     "________________________________ test_total ____________________________________",
+     "",
+     "    def test_total():",
+     "        cart = Cart()",
+     "        cart.add(3, 2)",
+     ">       assert cart.total() == 6",
+     "E       assert 5 == 6",
+     "",
+     "tests/test_cart.py:12: AssertionError",
+     "=========================== short test summary info ============================",
+     "FAILED tests/test_cart.py::test_total - assert 5 == 6",
+     "========================= 1 failed, 119 passed in 0.41s ========================="]
+)  # fmt: skip
+TYPE_CHECK = "\n".join(
+    [*(f"src/mod{k}.py:{k + 3}: error: Incompatible return value type  [return-value]" for k in range(5)),
+     "src/app.ts(48,15): error TS2339: Property 'retry' does not exist on type 'Options'.",
+     "Found 5 errors in 5 files (checked 40 source files)"]
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("text", [CARGO_BUILD, GO_TEST, PYTEST_QUIET, TYPE_CHECK])
+def test_build_and_test_output_without_timestamps_detected_as_logs(text: str) -> None:
+    """Compiler diagnostics, test verdicts and progress steps are logs even with no timestamp or level."""
+    assert detect_source_type(text.split("\n")) is SourceType.LOGS

@@ -117,6 +117,28 @@ _STACK: Final = re.compile(
 """Stack-trace lines: part of a log record, they count for no side (or for logs when they are most lines)."""
 _PY_FRAME: Final = re.compile(r"\s+File \"[^\"]*\", line \d+")
 """A Python traceback frame: the more indented lines under it are its source line (and ``^^^`` marks)."""
+_TOOL: Final = re.compile(
+    r"(?:error|warning|note|help|fatal)(?:\[[\w-]+\])?: "  # rustc, cargo, gcc, go vet, npm
+    r"|\S+?:\d+(?::\d+)?: (?:fatal )?(?:error|warning|note)\b"  # gcc, mypy, go vet
+    r"|\S+\(\d+,\d+\): (?:error|warning)\b"  # tsc, msbuild
+    r"|(?:PASS|FAIL|FAILED|PASSED|SKIPPED)(?:\s|$)|ok(?: {2}|\t)|(?:=== RUN|--- (?:PASS|FAIL|SKIP):) "  # verdicts
+    r"|test \S+ \.\.\. |\S+::\S+ (?:PASSED|FAILED|SKIPPED|ERROR|XFAIL|XPASS)\b"  # cargo test, pytest -v
+    r"|(?:\S+ )?[.FEsxX]+ +\[ *\d+%\]$|[=_]{3,} .+ [=_]{3,}$"  # pytest progress and section titles
+    r"|(?:Tests?|Test Suites|Test Files|Snapshots):  |[\u2713\u2714\u2715\u2717\u00d7\u221a\u25cf] "  # jest
+    r"|#\d+ (?:\d+\.\d+ |\[|DONE|CACHED|ERROR)"  # docker buildkit
+    r"|@?[\w.-]+(?:/[\w.-]+)?:[\w-]+: "  # a monorepo runner's ``package:task:`` prefix
+    r"|(?:Compiling|Checking|Downloading|Downloaded|Collecting|Processing|Installing|Finished|Running"
+    r"|Building|Updating) \S"
+)
+"""A line of build or test tool output (matched without the indentation): a diagnostic, a test verdict,
+a progress step. It counts for logs: what coding agents paste is mostly such output, with no timestamps."""
+_GUTTER: Final = re.compile(
+    r"\s*(?:\d+\s*)?\|\s*$|\s*\d+\s+\|\s|\s*\|\s+[\^~_|+-]|\s*--> \S+:\d+|\s*= (?:note|help): "
+)
+"""A compiler's source excerpt (rustc, ruff): numbered lines, carets, ``-->`` locations; neutral."""
+_TEST_HEAD: Final = re.compile(r"_{3,} .+ _{3,}$")
+"""A pytest failure title: the indented test source under it and its ``>``/``E`` lines are a trace."""
+_TEST_TRACE: Final = re.compile(r"[>E] {3}|_ _ _ ")
 _SAMPLE: Final = 600
 _EARLY: Final = 200
 """After this many sampled lines, plain code (hardly a log or stack line, little prose) ends the scan."""
@@ -183,11 +205,12 @@ def detect_source_type(lines: Sequence[str]) -> SourceType:
         if k == _EARLY and logs + stack <= 0.02 * k and code >= 0.25 * k and docs <= 0.25 * code:
             return SourceType.CODE
         if frame_indent >= 0:
-            if len(line) - len(line.lstrip()) > frame_indent:
+            indent = len(line) - len(line.lstrip())
+            if indent > frame_indent or (frame_indent == 0 and _TEST_TRACE.match(line)):
                 stack += 1
                 continue
             frame_indent = -1
-        if _STACK.match(line):
+        if _STACK.match(line) or _GUTTER.match(line):
             stack += 1
             if _PY_FRAME.match(line):
                 frame_indent = len(line) - len(line.lstrip())
@@ -198,8 +221,10 @@ def detect_source_type(lines: Sequence[str]) -> SourceType:
         if in_fence:
             continue
         outside.append(line)
-        if _is_log(line) or is_json_record(line):
+        if _is_log(line) or is_json_record(line) or _TOOL.match(line.lstrip()):
             logs += 1
+            if _TEST_HEAD.match(line):
+                frame_indent = 0
             continue
         if _is_code(line):
             code += 1
