@@ -248,3 +248,108 @@ def test_json_record_level_ranks_the_warning_above_the_errors_key() -> None:
     assert sum(a.alerts) == 1
     sel = prune_lines(lines, "what happened overnight", SourceType.LOGS, budget(keep_ratio=0.1))
     assert sel.keep[70]
+
+
+def test_build_and_test_tool_verdicts_and_diagnostics_are_error_levels() -> None:
+    assert severity("error[E0308]: mismatched types") == 1.0
+    assert severity("src/app.ts(48,15): error TS2339: Property 'x' does not exist") == 1.0
+    assert severity("src/mod.py:7: error: Incompatible return value type") == 1.0
+    assert severity("tests/test_cart.py::test_total FAILED                [ 50%]") == 1.0
+    assert severity("--- FAIL: TestOrders (0.01s)") == 1.0
+    assert severity("________________________________ test_total ________________________________") == 1.0
+    assert severity("warning: unused variable: `retries`") == WARN_LEVEL
+    assert severity("2024-01-02 10:00:00 INFO job FAILED over to replica") == 0.0  # the level field decides
+    assert severity("tests/test_cart.py::test_add PASSED                  [ 25%]") == 0.0
+
+
+def _passing(k: int) -> str:
+    return f"tests/test_cart.py::test_add[{k}] PASSED                                    [{k // 4:3d}%]"
+
+
+PYTEST_FAILURE = [
+    "________________________________ test_total ________________________________",
+    "",
+    "    def test_total():",
+    "        cart = Cart()",
+    ">       assert cart.total() == {'total': 90, 'currency': 'EUR'}",
+    "E       AssertionError: assert {'total': 100} == {'total': 90}",
+    "E         ",
+    "E         Differing items:",
+    "E         {'total': 100} != {'total': 90}",
+    "",
+    "tests/test_cart.py:12: AssertionError",
+]
+
+
+def test_pytest_failure_section_kept_whole_with_its_diff() -> None:
+    """A test's failure section (title to next title, blank lines and all) is one alert record."""
+    lines = [
+        *(_passing(k) for k in range(300)),
+        "",
+        "=================================== FAILURES ===================================",
+        *PYTEST_FAILURE,
+        "=========================== short test summary info ============================",
+        "FAILED tests/test_cart.py::test_total - AssertionError: assert {'total': 100} == {'total': 90}",
+        "======================== 1 failed, 300 passed in 0.41s =========================",
+    ]
+    for st in (SourceType.LOGS, None):
+        sel = prune_lines(lines, "fix the failing test test_total", st, FREE)
+        check_selection(lines, sel, FREE)
+        out = render(lines, sel)
+        assert "\n".join(PYTEST_FAILURE) in out
+        assert lines[-2] in out and lines[-1] in out
+        assert "PASSED" in sel.blocks[0].reason and sum(sel.keep) < 60
+
+
+JEST_FAILURE = [
+    "FAIL src/cart.test.ts (5.1 s)",
+    "  ● Cart › applies discount code",
+    "",
+    "    expect(received).toEqual(expected) // deep equality",
+    "",
+    "    - Expected  - 1",
+    "    + Received  + 1",
+    "",
+    "      Object {",
+    '    -   "total": 90,',
+    '    +   "total": 100,',
+    "      }",
+    "",
+    "      at Object.toEqual (src/cart.test.ts:43:18)",
+    "",
+    "  ● Cart › rejects expired codes",
+    "",
+    "    TypeError: Cannot read properties of undefined (reading 'expiresAt')",
+    "",
+    "      at applyDiscount (src/lib/discount.ts:14:13)",
+]
+
+
+def test_blank_lines_inside_an_indented_failure_block_do_not_split_the_record() -> None:
+    """A jest ``●`` block (blank lines between its message, diff and frames) stays with its ``FAIL`` line."""
+    lines = [
+        *(f"PASS src/widget{k}.test.ts" for k in range(150)),
+        *JEST_FAILURE,
+        "",
+        *(f"PASS src/other{k}.test.ts" for k in range(150)),
+        "Tests:       2 failed, 900 passed, 902 total",
+    ]
+    sel = prune_lines(lines, "fix the failing test applies discount code", SourceType.LOGS, FREE)
+    check_selection(lines, sel, FREE)
+    assert "\n".join(JEST_FAILURE) in render(lines, sel)
+
+
+def test_a_test_verdict_ends_a_go_panic_record() -> None:
+    """A Go panic dump runs to a blank line or a new record: ``FAIL``/``=== RUN`` lines are new records."""
+    panic = [
+        "panic: runtime error: invalid memory address or nil pointer dereference",
+        "goroutine 34 [running]:",
+        "example.com/store.(*Store).Put(0x0)",
+        "\t/repo/store/store.go:88 +0x4f",
+    ]
+    passing = [f"=== RUN   TestUtil{k}\n--- PASS: TestUtil{k} (0.00s)" for k in range(100)]
+    lines = [*panic, "FAIL\texample.com/store\t0.093s", *"\n".join(passing).split("\n"), "FAIL"]
+    sel = prune_lines(lines, "why does the test crash", SourceType.LOGS, FREE)
+    check_selection(lines, sel, FREE)
+    assert all(sel.keep[:5])
+    assert sum(sel.keep) < 40

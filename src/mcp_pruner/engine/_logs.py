@@ -40,7 +40,9 @@ _LEVEL: Final = re.compile(
     r"INFO|NOTICE|DEBUG|TRACE|VERBOSE|FINE(?:R|ST)?|CONFIG)\b"
     r"|\[(emerg|alert|crit|critical|fatal|severe|panic|error|err|warn|warning|notice|info|debug|trace)\]"
     r"|\b(?:level|lvl|severity)[=:]\s*\"?([A-Za-z]+)"
+    r"|\b(FAIL(?:ED)?)\b|(?:^|[\d)]: )(error|warning|fatal)(?:\[[\w-]+\]| TS\d+)?: "
 )
+"""A level field; a build or test tool's verdict or diagnostic (``FAILED``, ``error[E0308]: ``) is one."""
 _LETTER: Final = re.compile(
     r"^(?:\d\d-\d\d\s+\d\d:\d\d:\d\d\.\d+\s+\d+\s+\d+\s+([VDIWEFA])\s"  # logcat threadtime
     r"|([VDIWEFA])/[\w.$ -]+\(\s*\d+\)|([IWEF])\d{4}\s)"  # logcat brief, glog
@@ -49,7 +51,8 @@ _CLASS: Final = {
     "emerg": ERROR_LEVEL, "emergency": ERROR_LEVEL, "alert": ERROR_LEVEL, "crit": ERROR_LEVEL,
     "critical": ERROR_LEVEL, "fatal": ERROR_LEVEL, "severe": ERROR_LEVEL, "panic": ERROR_LEVEL,
     "error": ERROR_LEVEL, "err": ERROR_LEVEL, "failure": ERROR_LEVEL, "e": ERROR_LEVEL, "f": ERROR_LEVEL,
-    "a": ERROR_LEVEL, "dpanic": ERROR_LEVEL, "warn": WARN_LEVEL, "warning": WARN_LEVEL, "w": WARN_LEVEL,
+    "a": ERROR_LEVEL, "dpanic": ERROR_LEVEL, "fail": ERROR_LEVEL, "failed": ERROR_LEVEL,
+    "warn": WARN_LEVEL, "warning": WARN_LEVEL, "w": WARN_LEVEL,
 }  # fmt: skip
 """Level word (lower case) to severity; anything not listed (info, debug, ...) is 0."""
 _LEVEL_WORDS: Final = frozenset(_CLASS) | {
@@ -75,11 +78,12 @@ _JSON_LEVEL: Final = re.compile(
 
 _CONT: Final = re.compile(
     r"^(?:\s|at\s|Caused by\b|Traceback\b|\.\.\.\s*\d*\s*more\b|File \"|goroutine \d+ \[|"
-    r"Suppressed:|During handling|The above exception|\}|\])"
+    r"Suppressed:|During handling|The above exception|\}|\]|\d+ *\|(?:\s|$)|(?:help|note): |\.\.\.$)"
 )
+"""A continuation line: indented, a frame, a closing bracket, a compiler's numbered excerpt or note."""
 _FRAME: Final = re.compile(
     r"\s*(?:at\s+\S|Caused by:|Suppressed:|\.\.\.\s*\d+\s*(?:more|common frames omitted)\b"
-    r"|File \"[^\"]*\", line \d+)"
+    r"|File \"[^\"]*\", line \d+|[>E] {3})"
     r"|\s+\S*\.go:\d+"
     r"|(?:Traceback \(most recent call last\)|goroutine \d+ \[|stack backtrace:"
     r"|During handling of the above exception|The above exception was the direct cause)"
@@ -97,9 +101,13 @@ _RESUME: Final = re.compile(
 _NEW_RECORD: Final = re.compile(
     r"\s*[\[(]?(?:\d{2,4}[-/.]\d{1,2}[-/.]\d{1,4}|\d{1,2}:\d{2}:\d{2}|\d{6} \d{6}|\d{10}|[IWEF]\d{4} "
     r"|(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b"
-    r"|(?:INFO|WARN|WARNING|ERROR|DEBUG|TRACE|FATAL|CRITICAL|SEVERE|NOTICE)\b|\{\s*\")"
+    r"|(?:INFO|WARN|WARNING|ERROR|DEBUG|TRACE|FATAL|CRITICAL|SEVERE|NOTICE|FAIL|FAILED)\b|\{\s*\""
+    r"|=== RUN\b|--- (?:PASS|FAIL|SKIP):|ok\s)"
 )
-"""A timestamped (or levelled, or JSON) line: a new record even inside a trace."""
+"""A timestamped (or levelled, or JSON) line, a test verdict: a new record even inside a trace."""
+_TITLE: Final = re.compile(r"_{3,} .+ _{3,}$")
+"""A test's failure section title (pytest): the section runs to the next title, blank lines and all."""
+_RULED: Final = re.compile(r"[_=]{3,} .+ [_=]{3,}$")
 _EXC_LINE: Final = re.compile(r"^[A-Za-z_$][\w$.]*(?:Error|Exception|Exit|Interrupt|Throwable)(?::|$)")
 _TRACE_EXC: Final = re.compile(r"[A-Za-z_$][\w$.]*(?::\s|:?$)")
 """Inside a trace, any ``dotted.Name: message`` line is its exception (``decimal.InvalidOperation: ...``)."""
@@ -144,6 +152,8 @@ def severity(line: str) -> float:
 
     A JSON record's level key is the level field: other keys (``"error": null``) are not read.
     """
+    if line[:3] == "___" and _TITLE.match(line) is not None:
+        return ERROR_LEVEL  # a test's failure report
     if line[:1] in ("{", " ", "\t"):
         value = json_level(line)
         if value is not None:
@@ -152,7 +162,7 @@ def severity(line: str) -> float:
     if m is None:
         m = _LEVEL.search(line, 0, _HEAD)
     if m is not None:
-        word = (m.group(1) or m.group(2) or m.group(3) or "").lower()
+        word = next((g for g in m.groups() if g), "").lower()
         level = _CLASS.get(word, 0.0)
         if level >= ERROR_LEVEL or level == 0.0:
             return level
@@ -198,6 +208,15 @@ def _resumes(lines: Sequence[str], i: int, prev: str) -> bool:
     return j < n and _RESUME.match(lines[j]) is not None
 
 
+def _indented_after(lines: Sequence[str], i: int) -> bool:
+    """Is the next non-blank line after the blank line ``i`` (within two lines) indented?"""
+    n = len(lines)
+    j = i + 1
+    while j < n and j - i < 3 and not lines[j].strip():
+        j += 1
+    return j < n and lines[j][:1].isspace() and bool(lines[j].strip()) and _NEW_RECORD.match(lines[j]) is None
+
+
 def _records(lines: Sequence[str]) -> list[tuple[int, int]]:
     """``[start, end)`` of each record: a header plus its continuation lines."""
     n = len(lines)
@@ -206,13 +225,17 @@ def _records(lines: Sequence[str]) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     start = 0
     trace, panic = _trace_mode(lines[0]) if n else (False, False)
+    titled = n > 0 and _TITLE.match(lines[0]) is not None
     prev = lines[0] if n else ""  # the last non-blank line
     for i in range(1, n):
         line = lines[i]
-        if (not line and trace) or (panic and not line.strip()):
-            cont = _resumes(lines, i, prev)
-        elif not line:
-            cont = False
+        if titled:
+            cont = _RULED.match(line) is None
+        elif (not line and trace) or (panic and not line.strip()):
+            cont = _resumes(lines, i, prev) or (use_indent and not panic and _indented_after(lines, i))
+        elif not line.strip():
+            # A blank line inside an indented block (a test failure's diff, its source excerpt).
+            cont = use_indent and i > start + 1 and _indented_after(lines, i)
         elif _FRAME.match(line) is not None:
             cont = True
         elif panic or (trace and line[:1].isspace()):
@@ -235,6 +258,7 @@ def _records(lines: Sequence[str]) -> list[tuple[int, int]]:
             continue
         out.append((start, i))
         start = i
+        titled = _TITLE.match(line) is not None
         if not cont:
             trace, panic = _trace_mode(line)
     if n:
