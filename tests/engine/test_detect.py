@@ -252,3 +252,16 @@ TYPE_CHECK = "\n".join(
 def test_build_and_test_output_without_timestamps_detected_as_logs(text: str) -> None:
     """Compiler diagnostics, test verdicts and progress steps are logs even with no timestamp or level."""
     assert detect_source_type(text.split("\n")) is SourceType.LOGS
+
+
+def test_go_code_assigning_ok_stays_code() -> None:
+    """``ok  \\tpkg\\t0.01s`` is a go test verdict; ``ok := check()`` is Go code."""
+    lines = [
+        "package store",
+        "",
+        "func lookup(m map[string]int, k string) int {",
+        *(f"\tok := m[k{j}] > 0\n\tif !ok {{\n\t\treturn {j}\n\t}}" for j in range(30)),
+        "\treturn 0",
+        "}",
+    ]
+    assert detect_source_type("\n".join(lines).split("\n")) is SourceType.CODE

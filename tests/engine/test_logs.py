@@ -297,8 +297,10 @@ def test_pytest_failure_section_kept_whole_with_its_diff() -> None:
         check_selection(lines, sel, FREE)
         out = render(lines, sel)
         assert "\n".join(PYTEST_FAILURE) in out
-        assert lines[-2] in out and lines[-1] in out
-        assert "PASSED" in sel.blocks[0].reason and sum(sel.keep) < 60
+        assert lines[-2] in out
+        assert lines[-1] in out
+        assert "PASSED" in sel.blocks[0].reason
+        assert sum(sel.keep) < 60
 
 
 JEST_FAILURE = [

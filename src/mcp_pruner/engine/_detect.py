@@ -121,7 +121,8 @@ _TOOL: Final = re.compile(
     r"(?:error|warning|note|help|fatal)(?:\[[\w-]+\])?: "  # rustc, cargo, gcc, go vet, npm
     r"|\S+?:\d+(?::\d+)?: (?:fatal )?(?:error|warning|note)\b"  # gcc, mypy, go vet
     r"|\S+\(\d+,\d+\): (?:error|warning)\b"  # tsc, msbuild
-    r"|(?:PASS|FAIL|FAILED|PASSED|SKIPPED)(?:\s|$)|ok(?: {2}|\t)|(?:=== RUN|--- (?:PASS|FAIL|SKIP):) "  # verdicts
+    r"|(?:PASS|FAIL|FAILED|PASSED|SKIPPED)(?:\s|$)|ok(?: {2}|\t)"  # verdicts
+    r"|(?:=== RUN|--- (?:PASS|FAIL|SKIP):) "
     r"|test \S+ \.\.\. |\S+::\S+ (?:PASSED|FAILED|SKIPPED|ERROR|XFAIL|XPASS)\b"  # cargo test, pytest -v
     r"|(?:\S+ )?[.FEsxX]+ +\[ *\d+%\]$|[=_]{3,} .+ [=_]{3,}$"  # pytest progress and section titles
     r"|(?:Tests?|Test Suites|Test Files|Snapshots):  |[\u2713\u2714\u2715\u2717\u00d7\u221a\u25cf] "  # jest

@@ -102,7 +102,7 @@ _NEW_RECORD: Final = re.compile(
     r"\s*[\[(]?(?:\d{2,4}[-/.]\d{1,2}[-/.]\d{1,4}|\d{1,2}:\d{2}:\d{2}|\d{6} \d{6}|\d{10}|[IWEF]\d{4} "
     r"|(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b"
     r"|(?:INFO|WARN|WARNING|ERROR|DEBUG|TRACE|FATAL|CRITICAL|SEVERE|NOTICE|FAIL|FAILED)\b|\{\s*\""
-    r"|=== RUN\b|--- (?:PASS|FAIL|SKIP):|ok\s)"
+    r"|=== RUN\b|--- (?:PASS|FAIL|SKIP):|ok(?: {2}|\t))"
 )
 """A timestamped (or levelled, or JSON) line, a test verdict: a new record even inside a trace."""
 _TITLE: Final = re.compile(r"_{3,} .+ _{3,}$")
