@@ -300,3 +300,34 @@ def test_version_in_goal_finds_its_changelog_section() -> None:
     near = lines.index("1.2.0 (2020-01-03)")
     sel = prune_lines(lines, "what changed in 1.2.0", SourceType.DOCS, budget(keep_ratio=0.3))
     assert all(sel.keep[near : near + 5])
+
+
+def test_best_matching_section_kept_whole_under_an_explicit_budget() -> None:
+    """The heading names the goal, its subsections do not: relevance alone kept about 20 of the
+    section's 49 lines (the rest went to chance). The section is kept whole when it fits."""
+
+    def topics(ks: range) -> list[str]:
+        out: list[str] = []
+        for k in ks:
+            out += [f"## Topic {k}", ""]
+            out += [
+                f"Background paragraph {j} about topic {k}: releases, schedules and owners." for j in range(5)
+            ]
+            out += [""]
+        return out
+
+    lines = ["# Acme CLI", "", "The Acme CLI manages deployments.", "", *topics(range(12))]
+    start = len(lines)
+    lines += ["## Proxy settings", "", "Set `ACME_PROXY` to route traffic through a corporate proxy.", ""]
+    for sub in ("Retries", "Certificates", "Exit codes"):
+        lines += [f"### {sub}", ""]
+        lines += [f"{sub} note {j}: the command waits, then stops with exit code {j}." for j in range(10)]
+        lines += [""]
+    end = len(lines)
+    lines += topics(range(12, 20))
+    for b in (budget(keep_ratio=0.35), budget(keep_ratio=0.45), budget(token_budget=900)):
+        sel = prune_lines(lines, "set ACME_PROXY for the proxy", SourceType.DOCS, b)
+        check_selection(lines, sel, b)
+        assert all(sel.keep[start:end]), b
+        assert sel.keep[0]  # the breadcrumb: the document's title
+        assert sum(sel.keep) < 0.6 * len(lines)

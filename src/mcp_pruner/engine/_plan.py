@@ -94,9 +94,9 @@ def _adaptive_target(a: Analysis, total: int) -> float:
     if a.source_type is SourceType.DOCS and a.evidence > 0.0:
         # The section that matches best is kept whole, with room for its markers, if that keeps
         # at most half the text (the most a match spread over the whole text keeps).
-        section = _best_section_cost(a)
-        if target < section <= _FOCUS_CEIL * total:
-            target = section
+        found = _best_section(a)
+        if found is not None and target < found[2] <= _FOCUS_CEIL * total:
+            target = found[2]
     return target
 
 
@@ -120,20 +120,20 @@ def _keeps_everything(
     )
 
 
-def _best_section_cost(a: Analysis) -> float:
-    """Estimated cost of keeping the section of the best-scoring line whole, with its breadcrumb.
-
-    Its lines, the headers of the sections around it and a marker for every removed run left.
+def _best_section(a: Analysis) -> tuple[int, int, float] | None:
+    """The section of the best-scoring line (``[start, end)``) and the estimated cost of keeping it
+    whole with its breadcrumb: its lines, the headers of the sections around it and a marker for
+    every removed run left. ``None`` when the goal matched nothing or the line is in no section.
     """
     st = a.structure
-    if not st.scopes or not a.line_scores:
-        return 0.0
+    if not st.scopes or not a.line_scores or a.evidence <= 0.0:
+        return None
     best = max(range(len(a.line_scores)), key=a.line_scores.__getitem__)
     s = st.line_scope[best]
     while s >= 0 and st.scopes[s].kind == "fence":  # the section, not a long fence in it
         s = st.scopes[s].parent
     if s < 0:
-        return 0.0
+        return None
     sc = st.scopes[s]
     keep = [False] * len(a.lines)
     keep[sc.start : sc.end] = [True] * (sc.end - sc.start)
@@ -144,7 +144,19 @@ def _best_section_cost(a: Analysis) -> float:
         p = up.parent
     runs = sum(1 for i, k in enumerate(keep) if not k and (i == 0 or keep[i - 1]))
     kept = sum(t for t, k in zip(a.line_tokens, keep, strict=True) if k)
-    return kept + runs * _MARKER_ESTIMATE[a.source_type]
+    return sc.start, sc.end, kept + runs * _MARKER_ESTIMATE[a.source_type]
+
+
+def _keep_best_section(g: Greedy, a: Analysis, budget: float) -> None:
+    """A document's best-matching section is kept whole when it fits: its heading first (which
+    brings the breadcrumb of the sections around it), then all of it. The relevance ranking alone
+    left its low-scoring lines (a table row, a paragraph of caveats) to chance."""
+    found = _best_section(a)
+    if found is None:
+        return
+    start, end, cost = found
+    if cost <= budget and g.take(start, budget):
+        g.force(start, end)
 
 
 def _take_alerts(g: Greedy, a: Analysis, order: Sequence[int], budget: float, adaptive: bool) -> None:
@@ -207,6 +219,8 @@ def _choose(
             g.force(st.group_start[i], st.group_end[i])
     if a.alerts:
         _take_alerts(g, a, order or _order(priority), budget, adaptive)
+    if a.source_type is SourceType.DOCS:
+        _keep_best_section(g, a, budget)
     if a.source_type is not SourceType.LOGS:
         util = [(p if p > 0.0 else 0.0) ** _SHARPNESS + 1e-4 for p in priority]
         g.run_ratio(util, budget)
