@@ -355,3 +355,27 @@ def test_a_test_verdict_ends_a_go_panic_record() -> None:
     check_selection(lines, sel, FREE)
     assert all(sel.keep[:5])
     assert sum(sel.keep) < 40
+
+
+def test_an_alert_record_too_big_for_the_budget_does_not_drop_the_smaller_ones_after_it() -> None:
+    info = [f"2024-05-01 10:{k // 60:02d}:{k % 60:02d} INFO worker heartbeat seq={k} ok" for k in range(300)]
+    trace = ["2024-05-01 11:00:00 ERROR job crashed"]
+    trace += ["Traceback (most recent call last):"]
+    trace += [
+        f'  File "/srv/app/step_{k}.py", line {k + 10}, in run_{k}\n    step_{k}(payload)' for k in range(40)
+    ]
+    trace += ["RuntimeError: payload rejected"]
+    small = [f"2024-05-01 11:0{k}:00 ERROR disk quota exceeded on volume vol-{k}" for k in range(1, 5)]
+    text = [
+        *info[:100],
+        "2024-05-01 10:59:00 ERROR cache miss storm",
+        *info[100:200],
+        *trace,
+        *info[200:],
+        *small,
+    ]
+    lines = "\n".join(text).split("\n")
+    sel = prune_lines(lines, "find the errors", SourceType.LOGS, budget(keep_ratio=0.08))
+    kept = {line for line, k in zip(lines, sel.keep, strict=True) if k}
+    assert "2024-05-01 10:59:00 ERROR cache miss storm" in kept
+    assert all(line in kept for line in small)
