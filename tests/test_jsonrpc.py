@@ -58,15 +58,26 @@ async def test_bad_ids_are_invalid_requests(service: PrunerService, id_: object)
     assert error_of(answer)["code"] == -32600
 
 
-@pytest.mark.parametrize(
-    "body", [b"", b"   ", b"{", b"nul", b"\xc3\x28", b"{'single': 'quotes'}", b"[" * 100_000], ids=repr
-)
+@pytest.mark.parametrize("body", [b"", b"   ", b"{", b"nul", b"\xc3\x28", b"{'single': 'quotes'}"], ids=repr)
 async def test_parse_errors(service: PrunerService, body: bytes) -> None:
     answer = await handle_body(service, body)
     assert answer == {
         "jsonrpc": "2.0",
         "id": None,
         "error": {"code": -32700, "message": "Parse error: the body is not valid JSON"},
+    }
+
+
+@pytest.mark.parametrize("body", [b"[" * 100_000, b"[" * 5_000 + b"]" * 5_000], ids=["open", "valid"])
+async def test_json_nested_too_deeply_is_a_parse_error_that_says_so(
+    service: PrunerService, body: bytes
+) -> None:
+    """5,000 nested arrays are valid JSON: "not valid JSON" would be wrong, "too deep" is what happened."""
+    answer = await handle_body(service, body)
+    assert answer == {
+        "jsonrpc": "2.0",
+        "id": None,
+        "error": {"code": -32700, "message": "Parse error: JSON nested too deeply to read"},
     }
 
 

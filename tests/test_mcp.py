@@ -65,13 +65,22 @@ def test_surrogate_in_a_notification_is_not_answered() -> None:
     assert unanswerable_line_error(line) is None
 
 
-@pytest.mark.parametrize("line", ["{not json", '{"broken": \n', "[1, 2", "{'a': 1}", "[" * 100_000])
+@pytest.mark.parametrize("line", ["{not json", '{"broken": \n', "[1, 2", "{'a': 1}"])
 def test_line_that_starts_like_json_but_is_not_gets_parse_error(line: str) -> None:
     assert wire(unanswerable_line_error(line)) == {
         "jsonrpc": "2.0",
         "id": None,
         "error": {"code": -32700, "message": "Parse error: not JSON"},
     }
+
+
+def test_line_nested_too_deeply_gets_a_parse_error_that_says_so() -> None:
+    for line in ("[" * 100_000, "[" * 5_000 + "]" * 5_000):
+        assert wire(unanswerable_line_error(line)) == {
+            "jsonrpc": "2.0",
+            "id": None,
+            "error": {"code": -32700, "message": "Parse error: JSON nested too deeply to read"},
+        }
 
 
 def test_batch_gets_invalid_request_batches_not_supported() -> None:

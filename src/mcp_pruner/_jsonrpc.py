@@ -32,6 +32,7 @@ from ._service import TOOLS, PrunerService
 
 __all__ = [
     "LEGACY_METHODS",
+    "NESTED_TOO_DEEP",
     "SUPPORTED_PROTOCOL_VERSIONS",
     "dumps",
     "handle_body",
@@ -47,6 +48,8 @@ log = logging.getLogger("mcp_pruner.rpc")
 
 SUPPORTED_PROTOCOL_VERSIONS: Final = ("2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05")
 LEGACY_METHODS: Final = ("prune_text", "recover_text", "recover_range", "health")
+NESTED_TOO_DEEP: Final = "Parse error: JSON nested too deeply to read"
+"""Valid JSON, perhaps, but deeper than the parser goes (about 1,000 levels): not "not JSON"."""
 _EMPTY_LISTS: Final[dict[str, str]] = {
     "resources/list": "resources",
     "resources/templates/list": "resourceTemplates",
@@ -199,6 +202,8 @@ async def handle_body(service: PrunerService, body: bytes) -> dict[str, JSONValu
     """Decode a POST body and answer it (``-32700`` when it is not JSON)."""
     try:
         message: JSONValue = json.loads(body)
-    except (ValueError, RecursionError):
+    except ValueError:
         return _error(None, ErrorPayload(PARSE_ERROR, "Parse error: the body is not valid JSON"))
+    except RecursionError:
+        return _error(None, ErrorPayload(PARSE_ERROR, NESTED_TOO_DEEP))
     return await handle_message(service, message)

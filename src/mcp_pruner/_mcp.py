@@ -35,7 +35,7 @@ from ._errors import (
     PrunerError,
     error_payload,
 )
-from ._jsonrpc import parse_request, request_id, tool_call_target, tool_definitions
+from ._jsonrpc import NESTED_TOO_DEEP, parse_request, request_id, tool_call_target, tool_definitions
 from ._service import TOOLS, PrunerService
 
 __all__ = ["build_mcp_server", "serve_stdio", "unanswerable_line_error"]
@@ -159,6 +159,10 @@ def _surrogate_field(value: JSONValue, path: str = "") -> str | None:
 _SURROGATE_CHAR = re.compile("[\ud800-\udfff]")
 
 
+def _id_key(id_: object) -> str:
+    return json.dumps(id_)
+
+
 def _answer(id_: str | int | None, payload: ErrorPayload) -> types.JSONRPCError:
     # validated from to_json() so that a payload without data has no "data" member, as on /rpc
     return types.JSONRPCError(jsonrpc="2.0", id=id_, error=types.ErrorData.model_validate(payload.to_json()))
@@ -182,52 +186,55 @@ def unanswerable_line_error(line: str) -> types.JSONRPCError | None:
 
     Notifications, responses and requests with ``"id": null`` are left to the SDK, unanswered.
     """
+    return _screen(line)[0]
+
+
+def _screen(line: str) -> tuple[types.JSONRPCError | None, str | None]:
+    """:func:`unanswerable_line_error`, and the id (as :func:`_id_key`) of a request passed on."""
     if not line.strip():
-        return None
+        return None, None
     try:
         message: JSONValue = json.loads(line)
-    except (ValueError, RecursionError):
-        return _answer(None, ErrorPayload(PARSE_ERROR, "Parse error: not JSON"))
+    except ValueError:
+        return _answer(None, ErrorPayload(PARSE_ERROR, "Parse error: not JSON")), None
+    except RecursionError:
+        return _answer(None, ErrorPayload(PARSE_ERROR, NESTED_TOO_DEEP)), None
     if isinstance(message, dict) and ("result" in message or "error" in message):
-        return None  # a response to one of our requests: the SDK's business
+        return None, None  # a response to one of our requests: the SDK's business
     if isinstance(message, dict) and message.get("id") is None:
         # No id: a notification, never answered, unless it is no JSON-RPC message at all
         # ("{}", a non-string method), which JSON-RPC answers with -32600 and a null id, as /rpc does.
         if "id" not in message:
             invalid = parse_request(message)
             if isinstance(invalid, ErrorPayload) and invalid.code == INVALID_REQUEST:
-                return _answer(None, invalid)
-        return None
+                return _answer(None, invalid), None
+        return None, None
     id_ = request_id(message)
     if isinstance(id_, str) and _SURROGATE_CHAR.search(id_):
         unwritable = ErrorPayload(INVALID_REQUEST, "Invalid Request: the id is not valid Unicode text")
-        return _answer(None, unwritable)
+        return _answer(None, unwritable), None
     request = parse_request(message)
     if isinstance(request, ErrorPayload):
-        return _answer(id_, request)
+        return _answer(id_, request), None
     method, params = request
     if _SURROGATE_CHAR.search(method):  # the SDK would drop the line: answered here
         return _answer(
             id_, ErrorPayload(INVALID_REQUEST, "Invalid Request: the method is not valid Unicode text")
-        )
+        ), None
     field = _surrogate_field(params) if _SURROGATE_ESCAPE.search(line) else None
     if field is not None:
         reason = "contains an unpaired UTF-16 surrogate, which is not valid Unicode text"
-        return _answer(id_, error_payload(InvalidParams(field.removeprefix("arguments."), reason)))
+        return _answer(id_, error_payload(InvalidParams(field.removeprefix("arguments."), reason))), None
     if method == "tools/call":
         try:
             tool_call_target(params)
         except InvalidParams as exc:
-            return _answer(id_, error_payload(exc))
-    return None
+            return _answer(id_, error_payload(exc)), None
+    return None, _id_key(id_)
 
 
 _DRAIN_S: Final = 300.0
 """After stdin closes, requests already read still get their answers, for up to this long."""
-
-
-def _id_key(id_: object) -> str:
-    return json.dumps(id_)
 
 
 class _AnsweringStdout:
@@ -281,20 +288,13 @@ class _GuardedStdin:
         if not self._pending:
             self._settled.set()
 
-    def _passing_on(self, line: str) -> None:
-        try:
-            message = json.loads(line)
-        except (ValueError, RecursionError):
-            return
-        if isinstance(message, dict) and "method" in message and message.get("id") is not None:
-            self._pending.add(_id_key(message["id"]))
-            self._settled = anyio.Event()
-
     async def __aiter__(self) -> AsyncIterator[str]:
         async for line in self._source:
-            error = unanswerable_line_error(line)
+            error, request = _screen(line)
             if error is None:
-                self._passing_on(line)
+                if request is not None:
+                    self._pending.add(request)
+                    self._settled = anyio.Event()
                 yield line
                 continue
             await self._ready.wait()

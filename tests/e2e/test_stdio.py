@@ -442,7 +442,7 @@ _SURROGATE = "contains an unpaired UTF-16 surrogate, which is not valid Unicode 
 # (line, the messages the server must write for it: exactly these, before the next request's answer)
 BAD_REQUEST_LINES: list[tuple[bytes, list[dict[str, object]]]] = [
     (b"{not json", [_error(None, -32700, "Parse error: not JSON")]),
-    (b"[" * 100_000, [_error(None, -32700, "Parse error: not JSON")]),
+    (b"[" * 100_000, [_error(None, -32700, "Parse error: JSON nested too deeply to read")]),
     (
         b'[{"jsonrpc":"2.0","id":4,"method":"tools/list"}]',
         [_error(None, -32600, "Invalid Request: batch requests are not supported")],
