@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from mcp_pruner._contract import SourceType
 from mcp_pruner.engine import analyze, prune_lines
-from mcp_pruner.engine._logs import WARN_LEVEL, severity, template
+from mcp_pruner.engine._logs import WARN_LEVEL, log_structure, severity, template
 
 from . import samples
 from .helpers import FREE, budget, check_selection, render
@@ -379,3 +379,24 @@ def test_an_alert_record_too_big_for_the_budget_does_not_drop_the_smaller_ones_a
     kept = {line for line, k in zip(lines, sel.keep, strict=True) if k}
     assert "2024-05-01 10:59:00 ERROR cache miss storm" in kept
     assert all(line in kept for line in small)
+
+
+def test_trace_relayed_with_a_collector_timestamp_on_every_line_stays_one_record() -> None:
+    """GitHub Actions, ``docker logs -t`` and ``kubectl logs --timestamps`` put an RFC 3339 stamp
+    before every line: each frame looked like a new record and the trace fell apart."""
+    body = [
+        "INFO ready",
+        "ERROR request failed",
+        "java.lang.IllegalStateException: pool closed",
+        "\tat com.acme.Pool.take(Pool.java:42)",
+        "\tat com.acme.Handler.run(Handler.java:17)",
+        "Caused by: java.io.IOException: connection reset",
+        "\t... 3 more",
+        "INFO next request served",
+    ]
+    lines = [f"2024-05-01T10:00:{k:02d}.123456789Z {line}" for k, line in enumerate(body)]
+    st, _ = log_structure(lines, False)
+    assert (st.group_start[1], st.group_end[1]) == (1, 7)
+    assert st.group_end[7] - st.group_start[7] == 1
+    plain, _ = log_structure(body, False)
+    assert (plain.group_start[1], plain.group_end[1]) == (1, 7)  # as without the stamps

@@ -266,10 +266,36 @@ def _records(lines: Sequence[str]) -> list[tuple[int, int]]:
     return out
 
 
+_TRANSPORT_STAMP: Final = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d) ?")
+"""An RFC 3339 timestamp that a log collector writes before every line it relays (GitHub Actions,
+``docker logs -t``, ``kubectl logs --timestamps``), whatever the line says."""
+_STAMP_SAMPLE: Final = 200
+_STAMP_SHARE: Final = 0.9
+
+
+def _without_transport_stamps(lines: Sequence[str]) -> Sequence[str]:
+    """The lines as the program wrote them, when nearly all carry a collector's timestamp.
+
+    Such a prefix makes every line look like the start of a new record: a stack trace or a test
+    failure's indented block would fall apart into one-line records.
+    """
+    sample = [line for line in lines[: 4 * _STAMP_SAMPLE] if line.strip()][:_STAMP_SAMPLE]
+    if not sample:
+        return lines
+    match = _TRANSPORT_STAMP.match
+    if sum(1 for line in sample if match(line)) < _STAMP_SHARE * len(sample):
+        return lines
+    out: list[str] = []
+    for line in lines:
+        m = match(line)
+        out.append(line[m.end() :] if m is not None else line)
+    return out
+
+
 def log_structure(lines: Sequence[str], goal_wants_warnings: bool) -> tuple[Structure, list[float]]:
     """Records as atomic groups and units, templates, and per-line severity (record-wide)."""
     n = len(lines)
-    records = _records(lines)
+    records = _records(_without_transport_stamps(lines))
     sev = [severity(line) if line else 0.0 for line in lines]
     if goal_wants_warnings:
         sev = [max(s, 0.95) if WARN_LEVEL <= s < ERROR_LEVEL else s for s in sev]
