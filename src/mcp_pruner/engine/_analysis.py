@@ -25,7 +25,7 @@ from ._logs import WARN_LEVEL, log_structure
 from ._noprune import protected_ranges
 from ._relevance import spread, structural_relevance
 from ._structure import Structure
-from ._terms import goal_terms, score_lines
+from ._terms import goal_terms, lowered_heads, score_lines
 from ._types import Unit
 
 __all__ = ["Analysis", "analyze"]
@@ -125,7 +125,8 @@ def analyze(
     tokens = count_line_tokens(lines) if n else []
     check_cancel(cancel)
     goal_t = goal_terms(goal)
-    raw, term_weight, hits = score_lines(lines, goal_t)
+    lowered = lowered_heads(lines) if not goal_t.empty else []  # searched by both term scans
+    raw, term_weight, hits = score_lines(lines, goal_t, lowered)
     check_cancel(cancel)
     alerts: list[bool] = []
     if st_type is SourceType.LOGS:
@@ -138,7 +139,7 @@ def analyze(
         check_cancel(cancel)
         if st_type is SourceType.DOCS:
             raw = _version_bonus(raw, version_headings(lines, st, goal))
-        local = local_evidence(lines, goal_t) if st_type is SourceType.CODE else None
+        local = local_evidence(lines, goal_t, lowered) if st_type is SourceType.CODE else None
         rel, _ = _normalise(structural_relevance(raw, st, term_weight, hits, goal_t, local))
         base = st.prior
     check_cancel(cancel)

@@ -23,7 +23,7 @@ import math
 from collections.abc import Sequence
 from typing import Final
 
-from ._terms import GoalTerms, line_words, lines_containing
+from ._terms import SCAN_CHARS, GoalTerms, line_words, lines_containing, lowered_heads
 
 __all__ = ["LOCAL_WEIGHT", "blend_local", "local_evidence"]
 
@@ -31,7 +31,6 @@ _K1: Final = 1.2
 _B: Final = 0.75
 _WINDOW: Final = 3
 """A match lends its score, undiminished, to the 3 lines on either side."""
-_SCAN_CHARS: Final = 400
 _SAMPLE: Final = 256
 """The mean line length (in word parts) is estimated on at most this many lines spread over the text."""
 LOCAL_WEIGHT: Final = 0.4
@@ -42,22 +41,25 @@ def _mean_length(lines: Sequence[str]) -> float:
     """Mean number of word parts per line, from an even sample of the lines (splitting all costs)."""
     step = -(-len(lines) // _SAMPLE)
     sample = range(0, len(lines), step)
-    return max(1.0, sum(len(line_words(lines[i][:_SCAN_CHARS])) for i in sample) / len(sample))
+    return max(1.0, sum(len(line_words(lines[i][:SCAN_CHARS])) for i in sample) / len(sample))
 
 
-def local_evidence(lines: Sequence[str], goal: GoalTerms) -> list[float]:
+def local_evidence(
+    lines: Sequence[str], goal: GoalTerms, lowered: Sequence[str] | None = None
+) -> list[float]:
     """Per line, the best BM25 score of the goal's words within ±3 lines, scaled to [0, 1].
 
     Line length, for BM25's normalisation, is counted in word parts: tokens would count
     indentation and punctuation, which say nothing about how much a line is about.
+    ``lowered``: :func:`lowered_heads` of ``lines``, when the caller has it already.
     """
     n = len(lines)
     out = [0.0] * n
     words = goal.words
     if n == 0 or not words:
         return out
-    lowered = [line[:_SCAN_CHARS].lower() for line in lines]
-    found = lines_containing(lowered, words)  # only the candidate lines are split
+    # A substring scan finds the candidate lines; only those are split.
+    found = lines_containing(lowered_heads(lines) if lowered is None else lowered, words)
     if not found:
         return out
     query = set(words)
@@ -65,7 +67,7 @@ def local_evidence(lines: Sequence[str], goal: GoalTerms) -> list[float]:
     length: dict[int, int] = {}
     df: dict[str, int] = {}
     for i in found:
-        parts = line_words(lines[i][:_SCAN_CHARS])
+        parts = line_words(lines[i][:SCAN_CHARS])
         counts: dict[str, int] = {}
         for p in parts:
             if p in query:

@@ -22,7 +22,17 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Final
 
-__all__ = ["GoalTerms", "goal_terms", "line_words", "lines_containing", "score_lines", "stem", "word_parts"]
+__all__ = [
+    "SCAN_CHARS",
+    "GoalTerms",
+    "goal_terms",
+    "line_words",
+    "lines_containing",
+    "lowered_heads",
+    "score_lines",
+    "stem",
+    "word_parts",
+]
 
 _IDENT: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:(?:\.|::|->)[A-Za-z_][A-Za-z0-9_]*)*|\d+")
 _PART: Final = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
@@ -69,7 +79,7 @@ _STEMS: dict[str, str] = {}
 _ION_MIN: Final = 8
 """Nouns in -ion (8+ letters) lose it, so they meet their verb: ``validation`` and ``validate``."""
 _STEM_CACHE_MAX: Final = 200_000
-_SCAN_CHARS: Final = 400
+SCAN_CHARS: Final = 400
 """Only the head of a very long line is tokenised (a minified line or a log payload)."""
 
 
@@ -158,6 +168,11 @@ def goal_terms(goal: str) -> GoalTerms:
     return GoalTerms(weights, tuple(phrases), tuple(words))
 
 
+def lowered_heads(lines: Sequence[str]) -> list[str]:
+    """Each line's first :data:`SCAN_CHARS` characters, lowercased: what the substring scans search."""
+    return [line[:SCAN_CHARS].lower() for line in lines]
+
+
 def lines_containing(lowered: Sequence[str], needles: Iterable[str]) -> list[int]:
     """Indices of the lines holding at least one of ``needles`` (plain substrings), in order.
 
@@ -187,7 +202,7 @@ def _roots(stems: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def score_lines(
-    lines: Sequence[str], goal: GoalTerms
+    lines: Sequence[str], goal: GoalTerms, lowered: Sequence[str] | None = None
 ) -> tuple[list[float], dict[str, float], dict[str, list[int]]]:
     """Per-line match strength: sum of goal-term weight x IDF, plus a bonus for intact compounds.
 
@@ -201,10 +216,11 @@ def score_lines(
     targets = goal.weights
     hits: dict[str, list[int]] = {t: [] for t in targets}
     # A cheap case-insensitive substring pass finds the few candidate lines; only those are tokenised.
-    lowered = [line[:_SCAN_CHARS].lower() for line in lines]
+    if lowered is None:
+        lowered = lowered_heads(lines)
     candidates = lines_containing(lowered, _roots(tuple(sorted(targets))))
     for i in candidates:
-        for p in word_parts(lines[i][:_SCAN_CHARS]):
+        for p in word_parts(lines[i][:SCAN_CHARS]):
             lst = hits.get(p)
             if lst is not None and (not lst or lst[-1] != i):
                 lst.append(i)
