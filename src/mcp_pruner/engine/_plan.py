@@ -67,7 +67,7 @@ def _explicit_target(total: int, budget: Budget) -> float | None:
     return target
 
 
-def _adaptive_target(a: Analysis, total: int) -> float:
+def _adaptive_target(a: Analysis, total: int, section: _Section | None) -> float:
     """Between a floor and a ceiling, the more the goal matched the more is kept.
 
     Nothing matched (or no goal): the floor, i.e. structure only. A match of one
@@ -91,12 +91,10 @@ def _adaptive_target(a: Analysis, total: int) -> float:
             t for t, r in zip(a.line_tokens, a.line_scores, strict=True) if r >= _FOCUS_CUT
         )
         target = min(_FOCUS_CEIL * total, max(_FOCUS_FLOOR * total, floor, focus))
-    if a.source_type is SourceType.DOCS and a.evidence > 0.0:
+    if section is not None and target < section[2] <= _FOCUS_CEIL * total:
         # The section that matches best is kept whole, with room for its markers, if that keeps
         # at most half the text (the most a match spread over the whole text keeps).
-        found = _best_section(a)
-        if found is not None and target < found[2] <= _FOCUS_CEIL * total:
-            target = found[2]
+        target = section[2]
     return target
 
 
@@ -120,13 +118,18 @@ def _keeps_everything(
     )
 
 
-def _best_section(a: Analysis) -> tuple[int, int, float] | None:
+_Section = tuple[int, int, float]
+"""A document's best-matching section, ``[start, end)``, and the estimated cost of keeping it whole."""
+
+
+def _best_section(a: Analysis) -> _Section | None:
     """The section of the best-scoring line (``[start, end)``) and the estimated cost of keeping it
     whole with its breadcrumb: its lines, the headers of the sections around it and a marker for
-    every removed run left. ``None`` when the goal matched nothing or the line is in no section.
+    every removed run left. ``None`` for a text that is no document, when the goal matched nothing,
+    or when the line is in no section.
     """
     st = a.structure
-    if not st.scopes or not a.line_scores or a.evidence <= 0.0:
+    if a.source_type is not SourceType.DOCS or not st.scopes or not a.line_scores or a.evidence <= 0.0:
         return None
     best = max(range(len(a.line_scores)), key=a.line_scores.__getitem__)
     s = st.line_scope[best]
@@ -147,14 +150,11 @@ def _best_section(a: Analysis) -> tuple[int, int, float] | None:
     return sc.start, sc.end, kept + runs * _MARKER_ESTIMATE[a.source_type]
 
 
-def _keep_best_section(g: Greedy, a: Analysis, budget: float) -> None:
+def _keep_best_section(g: Greedy, section: _Section, budget: float) -> None:
     """A document's best-matching section is kept whole when it fits: its heading first (which
     brings the breadcrumb of the sections around it), then all of it. The relevance ranking alone
     left its low-scoring lines (a table row, a paragraph of caveats) to chance."""
-    found = _best_section(a)
-    if found is None:
-        return
-    start, end, cost = found
+    start, end, cost = section
     if cost <= budget and g.take(start, budget):
         g.force(start, end)
 
@@ -207,6 +207,7 @@ def _choose(
     budget: float,
     min_keep: int,
     adaptive: bool,
+    section: _Section | None,
     cancel: threading.Event | None,
 ) -> Greedy:
     n = len(a.lines)
@@ -219,8 +220,8 @@ def _choose(
             g.force(st.group_start[i], st.group_end[i])
     if a.alerts:
         _take_alerts(g, a, order or _order(priority), budget, adaptive)
-    if a.source_type is SourceType.DOCS:
-        _keep_best_section(g, a, budget)
+    if section is not None:
+        _keep_best_section(g, section, budget)
     if a.source_type is not SourceType.LOGS:
         util = [(p if p > 0.0 else 0.0) ** _SHARPNESS + 1e-4 for p in priority]
         g.run_ratio(util, budget)
@@ -256,7 +257,8 @@ def plan_selection(
     min_keep = _hard_min_keep(n, budget)
     explicit = _explicit_target(total, budget)
     adaptive = explicit is None
-    target = _adaptive_target(a, total) if explicit is None else explicit
+    section = _best_section(a)  # documents only; the same for every attempt below
+    target = _adaptive_target(a, total, section) if explicit is None else explicit
     if _keeps_everything(a, budget, line_cost, total, target, adaptive):
         return [True] * n, [], []
 
@@ -272,7 +274,7 @@ def plan_selection(
     ceiling = budget.token_budget is not None
     for attempt in range(_CEILING_RETRIES if ceiling else _RETRIES):
         check_cancel(cancel)
-        g = _choose(a, order, priority, costs, allowed, min_keep, adaptive, cancel)
+        g = _choose(a, order, priority, costs, allowed, min_keep, adaptive, section, cancel)
         keep = g.keep
         spans = removed_runs(keep)
         reasons = [block_reason(a.lines, st, starts, lo, hi) for lo, hi in spans]
