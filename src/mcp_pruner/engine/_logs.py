@@ -197,24 +197,26 @@ def _trace_mode(line: str) -> tuple[bool, bool]:
     return panic or _FRAME.match(line) is not None or _EXC_LINE.match(line) is not None, panic
 
 
+def _after_blank(lines: Sequence[str], i: int) -> str:
+    """The line after the blank line ``i``, skipping one more blank line; ``""`` at the end."""
+    n = len(lines)
+    j = i + 1
+    while j < n and j - i < 3 and not lines[j].strip():
+        j += 1
+    return lines[j] if j < n else ""
+
+
 def _resumes(lines: Sequence[str], i: int, prev: str) -> bool:
     """Does the trace go on after the blank line ``i`` (the next goroutine, a chained exception)?"""
     if _CHAIN.match(prev) is not None:
         return True
-    n = len(lines)
-    j = i + 1
-    while j < n and j - i < 3 and not lines[j].strip():
-        j += 1
-    return j < n and _RESUME.match(lines[j]) is not None
+    return _RESUME.match(_after_blank(lines, i)) is not None
 
 
 def _indented_after(lines: Sequence[str], i: int) -> bool:
     """Is the next non-blank line after the blank line ``i`` (within two lines) indented?"""
-    n = len(lines)
-    j = i + 1
-    while j < n and j - i < 3 and not lines[j].strip():
-        j += 1
-    return j < n and lines[j][:1].isspace() and bool(lines[j].strip()) and _NEW_RECORD.match(lines[j]) is None
+    nxt = _after_blank(lines, i)
+    return nxt[:1].isspace() and bool(nxt.strip()) and _NEW_RECORD.match(nxt) is None
 
 
 def _records(lines: Sequence[str]) -> list[tuple[int, int]]:
