@@ -9,7 +9,7 @@ import pytest
 
 from mcp_pruner import engine
 from mcp_pruner._contract import SourceType
-from mcp_pruner.engine import detect_source_type
+from mcp_pruner.engine import _detect, detect_source_type
 
 from . import samples
 
@@ -119,8 +119,6 @@ def test_source_type_signals_agree_with_the_plain_regexes() -> None:
     Guards that shortcut: on every line of the samples and of this package's own sources, indented
     or not, each test must agree with the single regex search it replaces.
     """
-    from mcp_pruner.engine import _detect
-
     month = _detect._MONTH
     log = re.compile(
         r"^\s*\[?(?:\d{2,4}[-/.]\d{1,2}[-/.]\d{1,4}[ T]?\d{0,2}|\d{6} \d{6}|\d{2}-\d{2} \d{2}:\d{2}|"
@@ -194,13 +192,7 @@ def test_docs_with_link_lines_literal_blocks_or_inline_signatures_are_docs(text:
     ["print(item)", "    foo(bar)", "if (ready)", "const f = (x) => x + 1", "(defun f (x) (g x))", "  b=2)"],
 )
 def test_calls_and_arrows_stay_code(line: str) -> None:
-    assert _detect_is_code(line)
-
-
-def _detect_is_code(line: str) -> bool:
-    from mcp_pruner.engine import _detect
-
-    return _detect._is_code(line)
+    assert _detect._is_code(line)
 
 
 CARGO_BUILD = "\n".join(
