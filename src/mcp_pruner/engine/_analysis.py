@@ -127,6 +127,8 @@ def analyze(
     goal_t = goal_terms(goal)
     lowered = lowered_heads(lines) if not goal_t.empty else []  # searched by both term scans
     raw, term_weight, hits = score_lines(lines, goal_t, lowered)
+    local = local_evidence(lines, goal_t, lowered) if st_type is SourceType.CODE else None
+    del lowered  # a copy of the text's heads: not kept through the parse
     check_cancel(cancel)
     alerts: list[bool] = []
     if st_type is SourceType.LOGS:
@@ -139,7 +141,6 @@ def analyze(
         check_cancel(cancel)
         if st_type is SourceType.DOCS:
             raw = _version_bonus(raw, version_headings(lines, st, goal))
-        local = local_evidence(lines, goal_t, lowered) if st_type is SourceType.CODE else None
         rel, _ = _normalise(structural_relevance(raw, st, term_weight, hits, goal_t, local))
         base = st.prior
     check_cancel(cancel)
