@@ -10,11 +10,14 @@ from .helpers import FREE, budget, rendered_tokens
 
 
 def big_file() -> list[str]:
+    """15 copies of a module, each with its own names (``expires_3``): distinct places that share
+    words, not verbatim copies, whose matches weigh less (see ``repetition_weights``)."""
     out: list[str] = []
     for k in range(15):
         out += (
             samples.PYTHON.replace("CookieJar", f"CookieJar{k}")
             .replace("merge_cookies", f"merge_{k}")
+            .replace("expires", f"expires_{k}")
             .split("\n")
         )
     return out

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from mcp_pruner._contract import SourceType
+from mcp_pruner.engine import analyze
 from mcp_pruner.engine._code import code_structure
-from mcp_pruner.engine._lexical import blend_local, local_evidence
+from mcp_pruner.engine._lexical import blend_local, local_evidence, repetition_weights
 from mcp_pruner.engine._relevance import structural_relevance
 from mcp_pruner.engine._terms import goal_terms, score_lines
 
@@ -101,3 +103,41 @@ def test_short_line_with_the_goals_exact_words_gains_rank() -> None:
     with_channel = structural_relevance(raw, st, weight, hits, goal, local_evidence(lines, goal))
     assert _rank(with_channel, at) < _rank(without, at)
     assert max(with_channel) == 1.0
+
+
+def test_repetition_weights_discount_verbatim_copies_only() -> None:
+    lines = ["    headers=headers,", "headers=headers,  ", "    headers = headers,", "}", "}", "    x = 1"]
+    w = repetition_weights(lines)
+    assert w[0] == w[1] == pytest.approx(2**-0.3)  # same text once the blanks around it go
+    assert w[2] == 1.0  # not the same text
+    assert w[3] == w[4] == 1.0  # punctuation is not boilerplate
+    assert w[5] == 1.0
+    assert repetition_weights([]) == []
+
+
+def test_boilerplate_repeated_in_every_sibling_ranks_below_the_line_found_once() -> None:
+    """Guards the repetition discount: eight request methods each pass ``headers=headers,``, two
+    matches in a short line; the goal's word also occurs once, in the line that merges the
+    headers, and that line must lead."""
+    lines = ["class Client:"]
+    for verb in ("get", "post", "put", "patch", "delete", "head", "options", "trace"):
+        lines += [
+            f"    def {verb}(self, url, headers=None, cookies=None):",
+            "        return self.request(",
+            f'            "{verb.upper()}",',
+            "            url,",
+            "            headers=headers,",
+            "            cookies=cookies,",
+            "        )",
+            "",
+        ]
+    lines += [
+        "    def build_request(self, method, url, headers=None):",
+        "        merged = self.merge(headers)",
+        "        return Request(method, url, headers=merged)",
+    ]
+    a = analyze(lines, "pass the headers on", SourceType.CODE)
+    merged_at = lines.index("        merged = self.merge(headers)")
+    repeated = [i for i, line in enumerate(lines) if line == "            headers=headers,"]
+    assert len(repeated) == 8
+    assert all(a.line_scores[merged_at] > a.line_scores[i] for i in repeated)

@@ -20,7 +20,7 @@ from ._cancel import check_cancel
 from ._code import code_structure
 from ._detect import detect_source_type
 from ._docs import doc_structure, version_headings
-from ._lexical import local_evidence
+from ._lexical import local_evidence, repetition_weights
 from ._logs import WARN_LEVEL, log_structure
 from ._noprune import protected_ranges
 from ._relevance import spread, structural_relevance
@@ -127,7 +127,13 @@ def analyze(
     goal_t = goal_terms(goal)
     lowered = lowered_heads(lines) if not goal_t.empty else []  # searched by both term scans
     raw, term_weight, hits = score_lines(lines, goal_t, lowered)
-    local = local_evidence(lines, goal_t, lowered) if st_type is SourceType.CODE else None
+    local: list[float] | None = None
+    if st_type is SourceType.CODE:
+        # Boilerplate repeated verbatim points nowhere in particular: its matches weigh less.
+        repeat = None if goal_t.empty else repetition_weights(lines)
+        if repeat is not None:
+            raw = [r * w for r, w in zip(raw, repeat, strict=True)]
+        local = local_evidence(lines, goal_t, lowered, repeat)
     del lowered  # a copy of the text's heads: not kept through the parse
     check_cancel(cancel)
     alerts: list[bool] = []

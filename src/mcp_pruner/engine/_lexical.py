@@ -15,17 +15,24 @@ that changes. This channel sees exactly that, and nothing else:
 
 The two channels disagree usefully: mixing a share of this one into the
 structural ranking finds changed lines that either alone misses.
+
+Both channels also weigh a match by how often its line occurs verbatim in the
+text (:func:`repetition_weights`): boilerplate repeated in every sibling
+(``headers=headers,`` in each of eight request methods) says less about where
+the goal points than a line that exists once, as a term common to many lines
+says less than a rare one.
 """
 
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Sequence
 from typing import Final
 
 from ._terms import SCAN_CHARS, GoalTerms, line_words, lines_containing, lowered_heads
 
-__all__ = ["LOCAL_WEIGHT", "blend_local", "local_evidence"]
+__all__ = ["LOCAL_WEIGHT", "blend_local", "local_evidence", "repetition_weights"]
 
 _K1: Final = 1.2
 _B: Final = 0.75
@@ -35,6 +42,28 @@ _SAMPLE: Final = 256
 """The mean line length (in word parts) is estimated on at most this many lines spread over the text."""
 LOCAL_WEIGHT: Final = 0.4
 """Weight of this channel next to the structural relevance (whose weight is 1)."""
+_REPEAT_EXPONENT: Final = 0.3
+"""A line found verbatim ``c`` times weighs ``c ** -0.3``: 0.81 for two copies, 0.5 for ten."""
+_REPEAT_MIN_CHARS: Final = 4
+"""Shorter lines (``}``, ``end``, ``)``) are punctuation, not boilerplate: never discounted."""
+
+
+def repetition_weights(lines: Sequence[str]) -> list[float]:
+    """Per line, ``c ** -0.3`` where ``c`` counts the lines with the same text (leading and trailing
+    blanks aside); 1.0 for a line found once or shorter than four characters.
+
+    On the 800 code cases of the benchmark this discount, applied to both channels, moved recall
+    from 0.740 / 0.863 / 0.786 to 0.746 / 0.870 / 0.790 (keep 0.3 / keep 0.5 / adaptive); the
+    exponent is a mild one (0.5 and 1.0 gave gains of the same size, less evenly spread).
+    """
+    counts = Counter(line.strip() for line in lines)
+    out = [1.0] * len(lines)
+    for i, line in enumerate(lines):
+        key = line.strip()
+        c = counts[key]
+        if c > 1 and len(key) >= _REPEAT_MIN_CHARS:
+            out[i] = c**-_REPEAT_EXPONENT
+    return out
 
 
 def _mean_length(lines: Sequence[str]) -> float:
@@ -45,13 +74,17 @@ def _mean_length(lines: Sequence[str]) -> float:
 
 
 def local_evidence(
-    lines: Sequence[str], goal: GoalTerms, lowered: Sequence[str] | None = None
+    lines: Sequence[str],
+    goal: GoalTerms,
+    lowered: Sequence[str] | None = None,
+    repetition: Sequence[float] | None = None,
 ) -> list[float]:
     """Per line, the best BM25 score of the goal's words within ±3 lines, scaled to [0, 1].
 
     Line length, for BM25's normalisation, is counted in word parts: tokens would count
     indentation and punctuation, which say nothing about how much a line is about.
-    ``lowered``: :func:`lowered_heads` of ``lines``, when the caller has it already.
+    ``lowered``: :func:`lowered_heads` of ``lines``, when the caller has it already;
+    ``repetition``: :func:`repetition_weights` of ``lines``, a factor on each line's score.
     """
     n = len(lines)
     out = [0.0] * n
@@ -85,6 +118,8 @@ def local_evidence(
     for i, counts in tf.items():
         norm = _K1 * (1.0 - _B + _B * length[i] / avg)
         raw[i] = sum(idf[t] * c * (_K1 + 1.0) / (c + norm) for t, c in counts.items())
+        if repetition is not None:
+            raw[i] *= repetition[i]
     top = max(raw.values())
     for i, v in raw.items():
         v /= top
