@@ -315,3 +315,27 @@ Set the proxy with the PROXY variable; authentication uses the proxy_auth key.
 
 Version 1.0 released.
 """
+
+
+def topics(ks: range) -> list[str]:
+    """Filler sections ``## Topic k`` of five background lines each."""
+    out: list[str] = []
+    for k in ks:
+        out += [f"## Topic {k}", ""]
+        out += [f"Background paragraph {j} about topic {k}: releases and owners." for j in range(5)]
+        out += [""]
+    return out
+
+
+def stray_line_doc() -> tuple[list[str], int, int]:
+    """A "see also" line that names every goal word scores highest of all lines; the section whose
+    heading and body name the goal is elsewhere. Returns the lines and that section's ``[start, end)``."""
+    lines = ["# Acme CLI", "", "The Acme CLI manages deployments.", "", *topics(range(10))]
+    lines += ["## Troubleshooting", "", "Deployments that hang are usually a network problem."]
+    lines += ["See also: a proxy timeout for slow uploads.", "", *topics(range(10, 14))]
+    start = len(lines)
+    lines += ["## Proxy timeouts", "", "How long the CLI waits on the proxy before it gives up.", ""]
+    lines += [f"Step {j}: the command waits, then stops with exit code {j}." for j in range(14)]
+    lines += ["Slow uploads need a longer wait.", ""]
+    end = len(lines)
+    return [*lines, *topics(range(14, 20))], start, end

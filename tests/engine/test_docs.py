@@ -8,6 +8,7 @@ from mcp_pruner.engine._docs import doc_structure
 
 from . import samples
 from .helpers import FREE, budget, check_selection
+from .samples import stray_line_doc
 
 
 def lines_of(text: str) -> list[str]:
@@ -331,3 +332,14 @@ def test_best_matching_section_kept_whole_under_an_explicit_budget() -> None:
         assert all(sel.keep[start:end]), b
         assert sel.keep[0]  # the breadcrumb: the document's title
         assert sum(sel.keep) < 0.6 * len(lines)
+
+
+def test_stray_line_naming_the_goal_does_not_cost_the_named_section_its_space() -> None:
+    """The section of the best-scoring line (a "see also" naming every goal word) used to be kept
+    whole: the section the goal names lost 3 of its 20 lines at ``keep_ratio=0.3`` and 10 at 400 tokens."""
+    lines, start, end = stray_line_doc()
+    for b in (FREE, budget(keep_ratio=0.3), budget(token_budget=400)):
+        sel = prune_lines(lines, "proxy timeout for slow uploads", SourceType.DOCS, b)
+        check_selection(lines, sel, b)
+        assert all(sel.keep[start:end]), b
+        assert sum(sel.keep) < 0.5 * len(lines)

@@ -24,8 +24,9 @@ from ._lexical import local_evidence, repetition_weights
 from ._logs import WARN_LEVEL, log_structure
 from ._noprune import protected_ranges
 from ._relevance import spread, structural_relevance
+from ._sections import goal_section
 from ._structure import Structure
-from ._terms import goal_terms, lowered_heads, score_lines
+from ._terms import goal_terms, lowered_heads, phrase_hits, score_lines
 from ._types import Unit
 
 __all__ = ["Analysis", "analyze"]
@@ -45,7 +46,9 @@ class Analysis:
     ``line_scores`` is the heuristic relevance in [0, 1] (1 = the best match in
     this text); ``base`` the goal-independent worth of each line; ``evidence``
     the best single-line match (sum of term weight x IDF; 0 = the goal matched
-    nothing), which decides how hard adaptive mode prunes; ``alerts`` marks log lines of the top severity.
+    nothing), which decides how hard adaptive mode prunes; ``alerts`` marks log lines of the top severity;
+    ``sections`` are the document section the goal is about, then its best subsection and so on down
+    (indices in ``structure.scopes``; empty: none), see :mod:`._sections`.
     """
 
     lines: Sequence[str]
@@ -59,6 +62,7 @@ class Analysis:
     alerts: list[bool] = field(default_factory=list)
     protected: list[tuple[int, int]] = field(default_factory=list)
     unit_of_line: list[int] = field(default_factory=list)
+    sections: tuple[int, ...] = ()
 
 
 def _unit_index(n: int, units: Sequence[Unit]) -> list[int]:
@@ -113,6 +117,21 @@ def _version_bonus(raw: list[float], heads: Sequence[int]) -> list[float]:
     return out
 
 
+def _section_terms(
+    term_weight: dict[str, float],
+    hits: dict[str, list[int]],
+    phrases: dict[str, tuple[float, list[int]]],
+    version_heads: list[int],
+) -> dict[str, tuple[float, list[int]]]:
+    """What :func:`goal_section` weighs: the goal's terms, its intact compounds and a named version
+    (a specific term: at least as strong as the goal's best, as in :func:`_version_bonus`)."""
+    out = {t: (term_weight[t], idx) for t, idx in hits.items() if t in term_weight}
+    out.update((" " + ph, v) for ph, v in phrases.items())  # a space: no term has one
+    if version_heads:
+        out[" version"] = (max(max(term_weight.values(), default=0.0), _VERSION_MATCH), version_heads)
+    return out
+
+
 def analyze(
     lines: Sequence[str], goal: str, source_type: SourceType | None, cancel: threading.Event | None = None
 ) -> Analysis:
@@ -134,9 +153,11 @@ def analyze(
         if repeat is not None:
             raw = [r * w for r, w in zip(raw, repeat, strict=True)]
         local = local_evidence(lines, goal_t, lowered, repeat)
+    phrases = phrase_hits(lowered, goal_t, term_weight) if st_type is SourceType.DOCS and lowered else {}
     del lowered  # a copy of the text's heads: not kept through the parse
     check_cancel(cancel)
     alerts: list[bool] = []
+    sections: tuple[int, ...] = ()
     if st_type is SourceType.LOGS:
         st, sev = log_structure(lines, _WARN_GOAL.search(goal) is not None)
         check_cancel(cancel)
@@ -146,7 +167,9 @@ def analyze(
         st = code_structure(lines) if st_type is SourceType.CODE else doc_structure(lines)
         check_cancel(cancel)
         if st_type is SourceType.DOCS:
-            raw = _version_bonus(raw, version_headings(lines, st, goal))
+            heads = version_headings(lines, st, goal)
+            sections = goal_section(st, tokens, _section_terms(term_weight, hits, phrases, heads))
+            raw = _version_bonus(raw, heads)
         rel, _ = _normalise(structural_relevance(raw, st, term_weight, hits, goal_t, local))
         base = st.prior
     check_cancel(cancel)
@@ -163,4 +186,5 @@ def analyze(
         alerts=alerts,
         protected=protected_ranges(lines),
         unit_of_line=_unit_index(n, units),
+        sections=sections,
     )

@@ -67,7 +67,7 @@ def _explicit_target(total: int, budget: Budget) -> float | None:
     return target
 
 
-def _adaptive_target(a: Analysis, total: int, section: _Section | None) -> float:
+def _adaptive_target(a: Analysis, total: int, sections: Sequence[_Section]) -> float:
     """Between a floor and a ceiling, the more the goal matched the more is kept.
 
     Nothing matched (or no goal): the floor, i.e. structure only. A match of one
@@ -91,11 +91,10 @@ def _adaptive_target(a: Analysis, total: int, section: _Section | None) -> float
             t for t, r in zip(a.line_tokens, a.line_scores, strict=True) if r >= _FOCUS_CUT
         )
         target = min(_FOCUS_CEIL * total, max(_FOCUS_FLOOR * total, floor, focus))
-    if section is not None and target < section[2] <= _FOCUS_CEIL * total:
-        # The section that matches best is kept whole, with room for its markers, if that keeps
-        # at most half the text (the most a match spread over the whole text keeps).
-        target = section[2]
-    return target
+    # The section that matches best (or its best subsection) is kept whole, with room for its
+    # markers, if that keeps at most half the text (the most a match spread over the whole text keeps).
+    cost = next((c for _, _, c in sections if c <= _FOCUS_CEIL * total), 0.0)
+    return max(target, cost)
 
 
 def _keeps_everything(
@@ -119,24 +118,22 @@ def _keeps_everything(
 
 
 _Section = tuple[int, int, float]
-"""A document's best-matching section, ``[start, end)``, and the estimated cost of keeping it whole."""
+"""A document section, ``[start, end)``, and the estimated cost of keeping it whole."""
 
 
-def _best_section(a: Analysis) -> _Section | None:
-    """The section of the best-scoring line (``[start, end)``) and the estimated cost of keeping it
-    whole with its breadcrumb: its lines, the headers of the sections around it and a marker for
-    every removed run left. ``None`` for a text that is no document, when the goal matched nothing,
-    or when the line is in no section.
+def _best_sections(a: Analysis) -> list[_Section]:
+    """The section the goal is about, then its best subsection and so on down (see :mod:`._sections`),
+    each with the estimated cost of keeping it whole with its breadcrumb: its lines, the headers of
+    the sections around it and a marker for every removed run left. Empty for a text that is no
+    document, when the goal matched nothing, or when no section holds the evidence.
     """
+    if a.source_type is not SourceType.DOCS or a.evidence <= 0.0:
+        return []
+    return [_with_cost(a, s) for s in a.sections[:1]]
+
+
+def _with_cost(a: Analysis, s: int) -> _Section:
     st = a.structure
-    if a.source_type is not SourceType.DOCS or not st.scopes or not a.line_scores or a.evidence <= 0.0:
-        return None
-    best = max(range(len(a.line_scores)), key=a.line_scores.__getitem__)
-    s = st.line_scope[best]
-    while s >= 0 and st.scopes[s].kind == "fence":  # the section, not a long fence in it
-        s = st.scopes[s].parent
-    if s < 0:
-        return None
     sc = st.scopes[s]
     keep = [False] * len(a.lines)
     keep[sc.start : sc.end] = [True] * (sc.end - sc.start)
@@ -150,13 +147,16 @@ def _best_section(a: Analysis) -> _Section | None:
     return sc.start, sc.end, kept + runs * _MARKER_ESTIMATE[a.source_type]
 
 
-def _keep_best_section(g: Greedy, section: _Section, budget: float) -> None:
-    """A document's best-matching section is kept whole when it fits: its heading first (which
-    brings the breadcrumb of the sections around it), then all of it. The relevance ranking alone
-    left its low-scoring lines (a table row, a paragraph of caveats) to chance."""
-    start, end, cost = section
-    if cost <= budget and g.take(start, budget):
-        g.force(start, end)
+def _keep_best_section(g: Greedy, sections: Sequence[_Section], budget: float) -> None:
+    """A document's best-matching section is kept whole when it fits, else the first of its best
+    subsections that fits: its heading first (which brings the breadcrumb of the sections around it),
+    then all of it. The relevance ranking alone left its low-scoring lines (a table row, a paragraph
+    of caveats) to chance."""
+    for start, end, cost in sections:
+        if cost <= budget:
+            if g.take(start, budget):
+                g.force(start, end)
+            return
 
 
 def _take_alerts(g: Greedy, a: Analysis, order: Sequence[int], budget: float, adaptive: bool) -> None:
@@ -207,7 +207,7 @@ def _choose(
     budget: float,
     min_keep: int,
     adaptive: bool,
-    section: _Section | None,
+    sections: Sequence[_Section],
     cancel: threading.Event | None,
 ) -> Greedy:
     n = len(a.lines)
@@ -220,8 +220,8 @@ def _choose(
             g.force(st.group_start[i], st.group_end[i])
     if a.alerts:
         _take_alerts(g, a, order or _order(priority), budget, adaptive)
-    if section is not None:
-        _keep_best_section(g, section, budget)
+    if sections:
+        _keep_best_section(g, sections, budget)
     if a.source_type is not SourceType.LOGS:
         util = [(p if p > 0.0 else 0.0) ** _SHARPNESS + 1e-4 for p in priority]
         g.run_ratio(util, budget)
@@ -257,8 +257,8 @@ def plan_selection(
     min_keep = _hard_min_keep(n, budget)
     explicit = _explicit_target(total, budget)
     adaptive = explicit is None
-    section = _best_section(a)  # documents only; the same for every attempt below
-    target = _adaptive_target(a, total, section) if explicit is None else explicit
+    sections = _best_sections(a)  # documents only; the same for every attempt below
+    target = _adaptive_target(a, total, sections) if explicit is None else explicit
     if _keeps_everything(a, budget, line_cost, total, target, adaptive):
         return [True] * n, [], []
 
@@ -274,7 +274,7 @@ def plan_selection(
     ceiling = budget.token_budget is not None
     for attempt in range(_CEILING_RETRIES if ceiling else _RETRIES):
         check_cancel(cancel)
-        g = _choose(a, order, priority, costs, allowed, min_keep, adaptive, section, cancel)
+        g = _choose(a, order, priority, costs, allowed, min_keep, adaptive, sections, cancel)
         keep = g.keep
         spans = removed_runs(keep)
         reasons = [block_reason(a.lines, st, starts, lo, hi) for lo, hi in spans]

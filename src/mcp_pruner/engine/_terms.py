@@ -29,6 +29,7 @@ __all__ = [
     "line_words",
     "lines_containing",
     "lowered_heads",
+    "phrase_hits",
     "score_lines",
     "stem",
     "word_parts",
@@ -245,3 +246,19 @@ def score_lines(
                 if ph in low:
                     scores[i] += _PHRASE_BONUS * top
     return scores, eff, {t: idx for t, idx in hits.items() if idx}
+
+
+def phrase_hits(
+    lowered: Sequence[str], goal: GoalTerms, term_weight: dict[str, float]
+) -> dict[str, tuple[float, list[int]]]:
+    """Each intact compound of the goal found in the text: the bonus :func:`score_lines` gives it
+    on a line, and the lines holding it."""
+    if not goal.phrases or not term_weight:
+        return {}
+    bonus = _PHRASE_BONUS * max(term_weight.values())
+    out: dict[str, tuple[float, list[int]]] = {}
+    for ph in goal.phrases:
+        idx = lines_containing(lowered, (ph,))
+        if idx:
+            out[ph] = (bonus, idx)
+    return out
