@@ -343,3 +343,23 @@ def test_stray_line_naming_the_goal_does_not_cost_the_named_section_its_space() 
         check_selection(lines, sel, b)
         assert all(sel.keep[start:end]), b
         assert sum(sel.keep) < 0.5 * len(lines)
+
+
+def test_section_too_big_for_the_budget_keeps_its_best_subsection_whole() -> None:
+    """The section the goal is about (its version) does not fit: its best subsection is kept whole."""
+    lines = ["# Changelog", ""]
+    for minor in range(5, 0, -1):
+        lines += [f"## 2.{minor}.0", "", "### Added", ""]
+        lines += [f"- Option number {j} for the command line in release {minor}." for j in range(40)]
+        lines += ["", "### Connection pool", ""]
+        lines += [f"- Pool sizing rule {j} of release {minor} now counts idle sockets." for j in range(6)]
+        lines += [""]
+    sub = lines.index("### Connection pool", lines.index("## 2.3.0"))
+    end = lines.index("## 2.2.0")
+    a = analyze(lines, "pool changes in 2.3.0", SourceType.DOCS)
+    assert [a.structure.scopes[k].name for k in a.sections] == ["## 2.3.0", "### Connection pool"]
+    b = budget(token_budget=400)
+    sel = prune_lines(lines, "pool changes in 2.3.0", SourceType.DOCS, b)
+    check_selection(lines, sel, b)
+    assert all(sel.keep[sub:end])
+    assert not all(sel.keep[lines.index("## 2.3.0") : sub])

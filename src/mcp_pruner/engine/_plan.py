@@ -129,7 +129,7 @@ def _best_sections(a: Analysis) -> list[_Section]:
     """
     if a.source_type is not SourceType.DOCS or a.evidence <= 0.0:
         return []
-    return [_with_cost(a, s) for s in a.sections[:1]]
+    return [_with_cost(a, s) for s in a.sections]
 
 
 def _with_cost(a: Analysis, s: int) -> _Section:
