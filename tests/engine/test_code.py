@@ -102,6 +102,18 @@ def test_small_gaps_are_not_worth_a_marker() -> None:
         assert blk.end - blk.start + 1 >= 2 or lines[blk.start - 1].strip()
 
 
+def test_question_words_of_the_goal_are_no_terms() -> None:
+    """Agents ask questions: "how" and "which" must not outweigh what they ask about (an unmatched
+    question word made "how" the goal's rarest, heaviest term); "where" weighs as a generic word,
+    since it is also Rust's and SQL's keyword."""
+    from mcp_pruner.engine._terms import goal_terms, stem
+
+    g = goal_terms("How and why does the retry backoff work, which one, where?")
+    assert {"how", "why", "which"}.isdisjoint(g.weights)
+    assert {"how", "why", "which"}.isdisjoint(g.words)
+    assert g.weights[stem("where")] < g.weights[stem("retry")]
+
+
 def test_goal_terms_split_and_stemmed() -> None:
     from mcp_pruner.engine._terms import goal_terms, stem, word_parts
 

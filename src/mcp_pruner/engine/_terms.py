@@ -49,7 +49,7 @@ _STOP: Final = frozenset({
     "us", "do", "does", "did", "done", "can", "could", "should", "would", "will", "shall", "may",
     "might", "must", "also", "just", "only", "very", "too", "more", "most", "less", "some", "any",
     "all", "each", "every", "other", "about", "after", "before", "again", "via", "per", "vs", "etc",
-    "eg", "ie", "s", "t",
+    "eg", "ie", "s", "t", "how", "what", "which", "why", "who", "whom", "whose",
 })
 # fmt: on
 
@@ -67,6 +67,7 @@ _GENERIC: Final = frozenset({
     "documentation", "comment", "comments", "code", "case", "cases", "work", "works", "working", "way",
     "ensure", "instead", "let", "set", "get", "should", "don", "doesn", "isn", "wasn", "won", "can't",
     "dont", "check", "checks", "checking", "need", "needs", "possible", "prevent", "avoid", "default",
+    "where",
 })
 # fmt: on
 """Words that describe the kind of change, not where it happens: they weigh little."""
