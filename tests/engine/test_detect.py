@@ -239,8 +239,14 @@ TYPE_CHECK = "\n".join(
      "Found 5 errors in 5 files (checked 40 source files)"]
 )  # fmt: skip
 
+LINT_CONCISE = "\n".join(
+    [*(f"src/pkg/mod{k}.py:{k + 3}:5: F401 [*] `os{k}` imported but unused" for k in range(6)),
+     "src/pkg/util.go:12:2: Error return value of `f.Close` is not checked (errcheck)",
+     "Found 7 errors."]
+)  # fmt: skip
 
-@pytest.mark.parametrize("text", [CARGO_BUILD, GO_TEST, PYTEST_QUIET, TYPE_CHECK])
+
+@pytest.mark.parametrize("text", [CARGO_BUILD, GO_TEST, PYTEST_QUIET, TYPE_CHECK, LINT_CONCISE])
 def test_build_and_test_output_without_timestamps_detected_as_logs(text: str) -> None:
     """Compiler diagnostics, test verdicts and progress steps are logs even with no timestamp or level."""
     assert detect_source_type(text.split("\n")) is SourceType.LOGS

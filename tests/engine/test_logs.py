@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import pytest
+
 from mcp_pruner._contract import SourceType
-from mcp_pruner.engine import analyze, prune_lines
-from mcp_pruner.engine._logs import WARN_LEVEL, log_structure, severity, template
+from mcp_pruner.engine import analyze, detect_source_type, prune_lines
+from mcp_pruner.engine._logs import (
+    DIAGNOSTIC_LEVEL,
+    ERROR_LEVEL,
+    WARN_LEVEL,
+    log_structure,
+    severity,
+    template,
+)
 
 from . import samples
 from .helpers import FREE, budget, check_selection, render
@@ -400,3 +409,105 @@ def test_trace_relayed_with_a_collector_timestamp_on_every_line_stays_one_record
     assert st.group_end[7] - st.group_start[7] == 1
     plain, _ = log_structure(body, False)
     assert (plain.group_start[1], plain.group_end[1]) == (1, 7)  # as without the stamps
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "src/app/views.py:12:5: E501 Line too long (101 > 88)",  # ruff / flake8 / pycodestyle
+        "app/models.py:1:0: C0114: Missing module docstring (missing-module-docstring)",  # pylint
+        "pkg/db.go:41:12: Error return value of `rows.Close` is not checked (errcheck)",  # golangci-lint
+        "app/views.py:75: [SIM105] Use `contextlib.suppress(Exception)`",  # ruff --output-format pylint
+        "C:\\work\\app\\main.py:3:1: F401 `os` imported but unused",
+    ],
+)
+def test_linter_diagnostic_without_level_word_is_error_ish(line: str) -> None:
+    assert WARN_LEVEL < severity(line) == DIAGNOSTIC_LEVEL < ERROR_LEVEL
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("deploy.sh:3:8: warning: Double quote to prevent globbing [SC2086]", WARN_LEVEL),  # shellcheck gcc
+        ("deploy.sh:9:1: note: Use $(...) notation instead of legacy backticks [SC2006]", 0.0),
+        ("/src/app.js:1:10: Missing semicolon. [Warning/semi]", WARN_LEVEL),  # eslint --format unix
+        ("/src/app.js:2:7: 'x' is assigned a value but never used. [Error/no-unused-vars]", ERROR_LEVEL),
+        ("src/mod.py:12: note: See https://mypy.rtfd.io/", 0.0),
+        ("2024-01-02T10:00:00: worker started", 0.0),  # a timestamp is no path
+        ("12:00:01: worker started", 0.0),
+        ("db.example.com:5432: connection ok", 0.0),  # host:port, no column, no rule code
+        ("app/legacy.py:42: DeprecationWarning: use load() instead", 0.0),  # python's warnings, no column
+    ],
+)
+def test_diagnostic_level_word_or_non_diagnostic_decides(line: str, expected: float) -> None:
+    assert severity(line) == expected
+
+
+RUFF_FULL = """\
+F401 [*] `os` imported but unused
+ --> app/io.py:1:8
+  |
+1 | import os
+  |        ^^
+  |
+help: Remove unused import: `os`
+
+warning: unused variable: `n`
+ --> src/main.rs:2:9
+  |
+2 |     let n = 1;
+  |         ^ help: if this is intentional, prefix it with an underscore: `_n`
+"""
+
+
+def test_ruff_header_over_a_location_is_a_diagnostic_but_a_levelled_header_keeps_its_level() -> None:
+    lines = lines_of(RUFF_FULL)
+    _, sev = log_structure(lines, goal_wants_warnings=False)
+    assert sev[0] == DIAGNOSTIC_LEVEL
+    assert sev[8] == WARN_LEVEL  # rustc's warning stays a warning
+
+
+def lint_flood() -> list[str]:
+    """A linter's concise output: hundreds of diagnostics over many files, a few named by the goal."""
+    rules = [
+        ("UP006", "Use `list` instead of `List` for type annotation"),
+        ("TRY003", "Avoid specifying long messages outside the exception class"),
+        ("EM101", "Exception must not use a string literal, assign to variable first"),
+        ("ANN401", "Dynamically typed expressions (typing.Any) are disallowed in `value`"),
+        ("S101", "Use of `assert` detected"),
+        ("D102", "Missing docstring in public method"),
+    ]
+    out = []
+    for k in range(300):
+        code, message = rules[k % len(rules)]
+        out.append(f"src/pkg/module_{k % 25}.py:{10 + k}:{1 + k % 7}: {code} {message}")
+    out.append("Found 300 errors.")
+    return out
+
+
+def test_diagnostic_flood_keeps_what_the_goal_names_and_collapses_the_rest() -> None:
+    """300 diagnostics are alerts, but forcing them all would keep everything: adaptive mode keeps those
+    of the file the goal names and lets the rest collapse into counted markers."""
+    lines = lint_flood()
+    assert detect_source_type(lines) is SourceType.LOGS
+    sel = prune_lines(lines, "fix the lint errors in src/pkg/module_7.py", None, FREE)
+    check_selection(lines, sel, FREE)
+    named = [i for i, line in enumerate(lines) if line.startswith("src/pkg/module_7.py:")]
+    assert all(sel.keep[i] for i in named)
+    assert sum(sel.keep) < 0.3 * len(lines)
+    assert any("×" in b.reason for b in sel.blocks)
+
+
+def test_diagnostic_flood_keeps_the_rule_the_goal_names() -> None:
+    lines = lint_flood()
+    sel = prune_lines(lines, "fix TRY003", None, FREE)
+    named = [i for i, line in enumerate(lines) if " TRY003 " in line]
+    assert all(sel.keep[i] for i in named)
+    assert sum(sel.keep) < 0.4 * len(lines)
+
+
+def test_few_alerts_are_all_kept_in_adaptive_mode() -> None:
+    """Below the flood line every alert is still forced, whatever the goal."""
+    lines = noisy_log(errors_at=(37, 137, 211, 311))
+    sel = prune_lines(lines, "why is the cache slow", None, FREE)
+    assert all(sel.keep[i] for i in (37, 137, 211, 311))

@@ -18,7 +18,7 @@ from typing import Final
 
 from .._contract import SourceType
 from ._langs import detect_language
-from ._logs import is_json_record
+from ._logs import is_diagnostic, is_json_record
 
 __all__ = ["detect_source_type"]
 
@@ -132,7 +132,8 @@ _TOOL: Final = re.compile(
     r"|Building|Updating) \S"
 )
 """A line of build or test tool output (matched without the indentation): a diagnostic, a test verdict,
-a progress step. It counts for logs: what coding agents paste is mostly such output, with no timestamps."""
+a progress step. It counts for logs: what coding agents paste is mostly such output, with no timestamps.
+So does a linter's ``path:line:col: message`` (:func:`is_diagnostic`), which has no level word."""
 _GUTTER: Final = re.compile(
     r"\s*(?:\d+\s*)?\|\s*$|\s*\d+\s+\|\s|\s*\|\s+[\^~_|+-]|\s*--> \S+:\d+|\s*= (?:note|help): "
 )
@@ -222,7 +223,7 @@ def detect_source_type(lines: Sequence[str]) -> SourceType:
         if in_fence:
             continue
         outside.append(line)
-        if _is_log(line) or is_json_record(line) or _TOOL.match(line.lstrip()):
+        if _is_log(line) or is_json_record(line) or _TOOL.match(line.lstrip()) or is_diagnostic(line):
             logs += 1
             if _TEST_HEAD.match(line):
                 frame_indent = 0

@@ -16,6 +16,10 @@
   logcat's single letters, a JSON record's ``"level"``/``"severity"``/... key)
   and from alarming words only when no level says otherwise: ``INFO ... parity
   error corrected`` is not an error, nor is ``{"level": "info", "error": null}``.
+* A linter's diagnostic carries no level word: ``path:12:5: E501 line too long``
+  (ruff, flake8, pylint, eslint's unix format, golangci-lint), or ruff's
+  ``F401 [*] ...`` header over a `` --> path:1:1`` location. It is something to
+  act on, a little below an explicit error, above a warning.
 * A template is the line with its variable parts masked (anything holding a
   digit: timestamps, ids, IPs, counters; hex; long paths). Repeats of a template
   are worth little once one exemplar is kept, and a marker says how many went.
@@ -30,9 +34,18 @@ from typing import Final
 from ._structure import Structure, set_groups
 from ._types import Unit
 
-__all__ = ["ERROR_LEVEL", "is_json_record", "json_level", "log_structure", "severity"]
+__all__ = [
+    "DIAGNOSTIC_LEVEL",
+    "ERROR_LEVEL",
+    "is_diagnostic",
+    "is_json_record",
+    "json_level",
+    "log_structure",
+    "severity",
+]
 
 ERROR_LEVEL: Final = 1.0
+DIAGNOSTIC_LEVEL: Final = 0.9
 WARN_LEVEL: Final = 0.6
 
 _LEVEL: Final = re.compile(
@@ -41,8 +54,18 @@ _LEVEL: Final = re.compile(
     r"|\[(emerg|alert|crit|critical|fatal|severe|panic|error|err|warn|warning|notice|info|debug|trace)\]"
     r"|\b(?:level|lvl|severity)[=:]\s*\"?([A-Za-z]+)"
     r"|\b(FAIL(?:ED)?)\b|(?:^|[\d)]: )(error|warning|fatal)(?:\[[\w-]+\]| TS\d+)?: "
+    r"|\[(Error|Warning)/[\w@/-]*\]"
 )
-"""A level field; a build or test tool's verdict or diagnostic (``FAILED``, ``error[E0308]: ``) is one."""
+"""A level field; a build or test tool's verdict or diagnostic (``FAILED``, ``error[E0308]: ``, eslint's
+``[Warning/semi]``) is one."""
+_DIAGNOSTIC: Final = re.compile(
+    r"(?:[A-Za-z]:)?(?!\d+[-./:T ])(?=[^\s:]*[A-Za-z])(?=[^\s:]*[./\\])[^\s:]+:\d+"
+    r"(?::\d+: (?!(?:note|info|help|hint|remark)\b)\S|: \[?[A-Z]{1,8}\d{2,5}\b)"
+)
+"""A linter's ``path:line:col: message`` (or ``path:line: CODE message``): a file path (a letter and a
+``.`` or ``/``, no date), a line, a column. ``note:``/``help:`` lines explain another diagnostic."""
+_LOCATION: Final = re.compile(r"\s+--> [^\s:]+:\d+")
+"""The location line under a ruff or rustc diagnostic header."""
 _LETTER: Final = re.compile(
     r"^(?:\d\d-\d\d\s+\d\d:\d\d:\d\d\.\d+\s+\d+\s+\d+\s+([VDIWEFA])\s"  # logcat threadtime
     r"|([VDIWEFA])/[\w.$ -]+\(\s*\d+\)|([IWEF])\d{4}\s)"  # logcat brief, glog
@@ -147,11 +170,8 @@ def _json_severity(value: str) -> float:
     return ERROR_LEVEL if number <= 3 else WARN_LEVEL if number == 4 else 0.0  # syslog
 
 
-def severity(line: str) -> float:
-    """How alarming one line is, in [0, 1]: a level field decides, words matter when there is none.
-
-    A JSON record's level key is the level field: other keys (``"error": null``) are not read.
-    """
+def _level_field(line: str) -> float | None:
+    """The severity a level field gives ``line`` (a test failure title counts), ``None`` without one."""
     if line[:3] == "___" and _TITLE.match(line) is not None:
         return ERROR_LEVEL  # a test's failure report
     if line[:1] in ("{", " ", "\t"):
@@ -161,12 +181,29 @@ def severity(line: str) -> float:
     m = _LETTER.match(line)
     if m is None:
         m = _LEVEL.search(line, 0, _HEAD)
-    if m is not None:
-        word = next((g for g in m.groups() if g), "").lower()
-        level = _CLASS.get(word, 0.0)
+    if m is None:
+        return None
+    return _CLASS.get(next((g for g in m.groups() if g), "").lower(), 0.0)
+
+
+def is_diagnostic(line: str) -> bool:
+    """A linter's ``path:line:col: message`` line (with or without a level word)."""
+    return _DIAGNOSTIC.match(line, 0, _HEAD) is not None
+
+
+def severity(line: str) -> float:
+    """How alarming one line is, in [0, 1]: a level field decides, words matter when there is none.
+
+    A JSON record's level key is the level field: other keys (``"error": null``) are not read.
+    A linter's diagnostic without a level word is :data:`DIAGNOSTIC_LEVEL`.
+    """
+    level = _level_field(line)
+    if level is not None:
         if level >= ERROR_LEVEL or level == 0.0:
             return level
         return level + (0.1 if _ALARM.search(line[:_HEAD].lower()) else 0.0)
+    if is_diagnostic(line):
+        return DIAGNOSTIC_LEVEL
     low = line[:_HEAD].lower()
     if _ALARM.search(low) is None:
         return 0.0
@@ -294,11 +331,28 @@ def _without_transport_stamps(lines: Sequence[str]) -> Sequence[str]:
     return out
 
 
+def _headed_diagnostics(lines: Sequence[str], sev: list[float]) -> None:
+    """A header with no level field over a `` --> path:line:col`` location (ruff's ``F401 [*] ...``) is a
+    diagnostic; a header with a level (rustc's ``warning: ...``, ``note: ...``) keeps it."""
+    for i in range(len(lines) - 1):
+        nxt = lines[i + 1]
+        if (
+            sev[i] < DIAGNOSTIC_LEVEL
+            and nxt[:1].isspace()
+            and "-->" in nxt[:40]
+            and _LOCATION.match(nxt) is not None
+            and lines[i][:1].strip()
+            and _level_field(lines[i]) is None
+        ):
+            sev[i] = DIAGNOSTIC_LEVEL
+
+
 def log_structure(lines: Sequence[str], goal_wants_warnings: bool) -> tuple[Structure, list[float]]:
     """Records as atomic groups and units, templates, and per-line severity (record-wide)."""
     n = len(lines)
     records = _records(_without_transport_stamps(lines))
     sev = [severity(line) if line else 0.0 for line in lines]
+    _headed_diagnostics(lines, sev)
     if goal_wants_warnings:
         sev = [max(s, 0.95) if WARN_LEVEL <= s < ERROR_LEVEL else s for s in sev]
     ids: dict[str, int] = {}

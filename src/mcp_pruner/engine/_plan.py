@@ -42,6 +42,9 @@ _STRONG_EVIDENCE: Final = 3.0
 _ADAPTIVE_SMALL: Final = 250
 """Below this many tokens adaptive mode keeps everything: a marker would cost what it saves."""
 _LOG_CEIL: Final = 0.6
+_ALERT_MARGIN: Final = 1.3
+_LOG_SLACK: Final = 0.05
+"""Adaptive keeps a log's alerts (x1.3 for their context and markers) plus 5% of it, up to 60%."""
 _FOCUS_CUT: Final = 0.45
 _FOCUS_MARGIN: Final = 1.4
 _FOCUS_FLOOR: Final = 0.27
@@ -67,7 +70,23 @@ def _explicit_target(total: int, budget: Budget) -> float | None:
     return target
 
 
-def _adaptive_target(a: Analysis, total: int, sections: Sequence[_Section]) -> float:
+def _forced_alerts(a: Analysis, total: int) -> list[bool]:
+    """The alert lines adaptive mode keeps whatever they cost: all of them, unless they are a flood.
+
+    A flood (a linter's hundreds of diagnostics, a storm of one error) costs more than the adaptive
+    ceiling: keeping it whole would keep nearly everything. Then only the alerts the goal matches
+    (its file, its rule) are forced; the others compete on severity, relevance and the novelty of
+    their template, and the ones left out collapse into markers that count them.
+    """
+    cost = sum(t for t, al in zip(a.line_tokens, a.alerts, strict=True) if al)
+    if _ALERT_MARGIN * cost + _LOG_SLACK * total <= _LOG_CEIL * total:
+        return a.alerts
+    return [al and r >= _FOCUS_CUT for al, r in zip(a.alerts, a.line_scores, strict=True)]
+
+
+def _adaptive_target(
+    a: Analysis, total: int, sections: Sequence[_Section], forced: Sequence[bool]
+) -> float:
     """Between a floor and a ceiling, the more the goal matched the more is kept.
 
     Nothing matched (or no goal): the floor, i.e. structure only. A match of one
@@ -82,8 +101,8 @@ def _adaptive_target(a: Analysis, total: int, sections: Sequence[_Section]) -> f
         return float(total)
     floor = max(_ADAPTIVE_FLOOR * total, float(_ADAPTIVE_SMALL))
     if a.source_type is SourceType.LOGS:
-        alert_cost = sum(t for t, al in zip(a.line_tokens, a.alerts, strict=True) if al)
-        return min(_LOG_CEIL * total, max(floor, 1.3 * alert_cost + 0.05 * total))
+        alert_cost = sum(t for t, al in zip(a.line_tokens, forced, strict=True) if al)
+        return min(_LOG_CEIL * total, max(floor, _ALERT_MARGIN * alert_cost + _LOG_SLACK * total))
     strength = min(1.0, a.evidence / _STRONG_EVIDENCE)
     target = max(floor, (_ADAPTIVE_FLOOR + (_ADAPTIVE_CEIL - _ADAPTIVE_FLOOR) * strength) * total)
     if strength >= 1.0:
@@ -159,8 +178,11 @@ def _keep_best_section(g: Greedy, sections: Sequence[_Section], budget: float) -
             return
 
 
-def _take_alerts(g: Greedy, a: Analysis, order: Sequence[int], budget: float, adaptive: bool) -> None:
-    """Log lines of the top severity, whole records: all of them in adaptive mode, else as many as fit.
+def _take_alerts(
+    g: Greedy, a: Analysis, order: Sequence[int], budget: float, forced: Sequence[bool] | None
+) -> None:
+    """Log lines of the top severity, whole records: in adaptive mode the ``forced`` ones (see
+    :func:`_forced_alerts`), else as many as fit.
 
     Even a tight budget keeps the best one: a pruned log without its error is useless.
     """
@@ -169,9 +191,11 @@ def _take_alerts(g: Greedy, a: Analysis, order: Sequence[int], budget: float, ad
     for i in order:
         if not a.alerts[i] or g.keep[i]:
             continue
-        if adaptive or not kept_one:
+        if (forced is not None and forced[i]) or not kept_one:
             g.force(st.group_start[i], st.group_end[i])
             kept_one = True
+        elif forced is not None:
+            continue  # a flood's other alerts: the greedy weighs them with the rest
         elif not g.take(i, budget):
             break
 
@@ -206,7 +230,7 @@ def _choose(
     costs: Costs,
     budget: float,
     min_keep: int,
-    adaptive: bool,
+    forced: Sequence[bool] | None,
     sections: Sequence[_Section],
     cancel: threading.Event | None,
 ) -> Greedy:
@@ -219,7 +243,7 @@ def _choose(
         if must and not g.keep[i]:
             g.force(st.group_start[i], st.group_end[i])
     if a.alerts:
-        _take_alerts(g, a, order or _order(priority), budget, adaptive)
+        _take_alerts(g, a, order or _order(priority), budget, forced)
     if sections:
         _keep_best_section(g, sections, budget)
     if a.source_type is not SourceType.LOGS:
@@ -258,7 +282,8 @@ def plan_selection(
     explicit = _explicit_target(total, budget)
     adaptive = explicit is None
     sections = _best_sections(a)  # documents only; the same for every attempt below
-    target = _adaptive_target(a, total, sections) if explicit is None else explicit
+    forced = _forced_alerts(a, total) if adaptive and a.alerts else None
+    target = _adaptive_target(a, total, sections, forced or a.alerts) if explicit is None else explicit
     if _keeps_everything(a, budget, line_cost, total, target, adaptive):
         return [True] * n, [], []
 
@@ -274,7 +299,7 @@ def plan_selection(
     ceiling = budget.token_budget is not None
     for attempt in range(_CEILING_RETRIES if ceiling else _RETRIES):
         check_cancel(cancel)
-        g = _choose(a, order, priority, costs, allowed, min_keep, adaptive, sections, cancel)
+        g = _choose(a, order, priority, costs, allowed, min_keep, forced, sections, cancel)
         keep = g.keep
         spans = removed_runs(keep)
         reasons = [block_reason(a.lines, st, starts, lo, hi) for lo, hi in spans]
