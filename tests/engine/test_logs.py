@@ -511,3 +511,65 @@ def test_few_alerts_are_all_kept_in_adaptive_mode() -> None:
     lines = noisy_log(errors_at=(37, 137, 211, 311))
     sel = prune_lines(lines, "why is the cache slow", None, FREE)
     assert all(sel.keep[i] for i in (37, 137, 211, 311))
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "  Downloaded thiserror v1.0.69",
+        "   Compiling failure v0.1.8",  # a package step names the package: no alarm
+        "   Compiling errorx v0.1.2",
+        "   Compiling pretty_assertions v1.4.0",
+        "Collecting failure-detector==0.3 (from -r requirements.txt (line 4))",
+        "Successfully installed anyhow-1.0 failure-0.1.8 thiserror-1.0.69",
+        "cache entry invalidated for user 42",
+        "switching to standby: failover complete",
+    ],
+)
+def test_alarm_words_glued_into_other_words_or_package_names_do_not_alarm(line: str) -> None:
+    assert severity(line) == 0.0
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "requests.exceptions.ConnectionError: connection dropped",
+        "handler returned error_code=12",
+        "call returned E_FAILED",
+        "connect ECONNREFUSED 127.0.0.1:5432",
+        "upstream timed out after 30s",
+        "job errored after 3 retries",
+        "Building wheel for psycopg2 (setup.py) ... error",
+        "java.lang.NullPointerException",
+    ],
+)
+def test_alarm_words_as_identifier_parts_still_alarm(line: str) -> None:
+    assert severity(line) >= 0.7
+
+
+CARGO_BUILD = """\
+    Updating crates.io index
+  Downloaded thiserror v1.0.69
+  Downloaded failure v0.1.8
+  Downloaded anyhow v1.0.86
+   Compiling proc-macro2 v1.0.86
+   Compiling thiserror v1.0.69
+   Compiling failure v0.1.8
+   Compiling anyhow v1.0.86
+   Compiling app v0.1.0 (/work/app)
+error[E0308]: mismatched types
+  --> src/main.rs:4:20
+   |
+4  |     let n: u32 = "3";
+   |            ---   ^^^ expected `u32`, found `&str`
+
+error: could not compile `app` (bin "app") due to 1 previous error
+"""
+
+
+def test_crate_names_are_no_alerts_in_a_build_log() -> None:
+    lines = lines_of(CARGO_BUILD)
+    a = analyze(lines, "why does the build fail", SourceType.LOGS)
+    assert [i for i, al in enumerate(a.alerts) if al and not lines[i].startswith(" ")] == [9, 15]
+    clean = [*lines[:9], "    Finished `dev` profile [unoptimized + debuginfo] target(s) in 4.12s"]
+    assert not any(analyze(clean, "did the build pass", SourceType.LOGS).alerts)

@@ -83,13 +83,39 @@ _LEVEL_WORDS: Final = frozenset(_CLASS) | {
     "config", "i", "d", "v", "t",
 }  # fmt: skip
 """Every level name a JSON record may carry."""
-_ALARM: Final = re.compile(
-    r"exception|traceback|panic|fatal|error|fail|denied|refused|timeout|timed out|time out|killed|abort|"
-    r"crash|segfault|unreachable|unable to|cannot|can't|couldn't|invalid|corrupt|unexpected|out of memory|"
-    r"rejected|broken"
+
+
+def _words(alternatives: str) -> re.Pattern[str]:
+    """Alarm words as whole words or identifier parts, in any case.
+
+    A word starts after a non-letter or at a capital (``ConnectionError``, ``ECONNREFUSED``,
+    ``error_code``, ``E_FAILED``) and ends before a non-letter or a capital (``ErrorCode``): a crate or
+    package that glues one to other letters (``thiserror``, ``errorx``) says nothing is wrong.
+    """
+    return re.compile(
+        r"(?:(?<![A-Za-z])|(?<=[A-Za-z])(?=[A-Z]))(?i:"
+        + alternatives
+        + r")(?:(?<=[a-z])(?![a-z])|(?<![a-z])(?![A-Z]))"
+    )
+
+
+_ALARM: Final = _words(
+    r"exceptions?|tracebacks?|panic(?:ked|king|ing|s)?|fatal(?:ly)?|error(?:s|ed|ing)?|fail(?:s|ed|ing|ures?)?|denied"
+    r"|refused|time(?:d)? ?outs?|killed|abort(?:s|ed|ing)?|crash(?:es|ed|ing)?|segfault(?:s|ed)?|unreachable"
+    r"|unable to|cannot|can't|couldn't|invalid|corrupt(?:s|ed|ion)?|unexpected(?:ly)?|out of memory|rejected"
+    r"|broken"
 )
-"""Alarming words, searched in the lower-cased line only when no level field says otherwise."""
-_STRONG: Final = re.compile(r"exception|traceback|panic|fatal|segfault|core dumped")
+"""Alarming words, searched only when no level field says otherwise."""
+_STRONG: Final = _words(
+    r"exceptions?|tracebacks?|panic(?:ked|king|ing|s)?|fatal(?:ly)?|segfault(?:s|ed)?|core dumped"
+)
+_PACKAGE_STEP: Final = re.compile(
+    r"\s*(?:Compiling|Checking|Documenting|Fresh|Downloading|Downloaded|Collecting|Installing|Updating|Adding"
+    r"|Locking|Removing|Unpacking) (?:crate )?\S+"
+    r"|\s*Successfully (?:installed|built|uninstalled) .*"
+)
+"""A package manager's step names a package first (``Compiling failure v0.1.8``, ``Collecting errorx``):
+that name is no alarm, the rest of the line may be."""
 _HEAD: Final = 200
 
 _JSON_LEVEL: Final = re.compile(
@@ -198,16 +224,19 @@ def severity(line: str) -> float:
     A linter's diagnostic without a level word is :data:`DIAGNOSTIC_LEVEL`.
     """
     level = _level_field(line)
+    head = line[:_HEAD]
     if level is not None:
         if level >= ERROR_LEVEL or level == 0.0:
             return level
-        return level + (0.1 if _ALARM.search(line[:_HEAD].lower()) else 0.0)
+        return level + (0.1 if _ALARM.search(head) else 0.0)
     if is_diagnostic(line):
         return DIAGNOSTIC_LEVEL
-    low = line[:_HEAD].lower()
-    if _ALARM.search(low) is None:
+    step = _PACKAGE_STEP.match(head)
+    if step is not None:
+        head = head[step.end() :]
+    if _ALARM.search(head) is None:
         return 0.0
-    return 0.9 if _STRONG.search(low) else 0.7
+    return 0.9 if _STRONG.search(head) else 0.7
 
 
 def template(line: str) -> str:
