@@ -573,3 +573,23 @@ def test_crate_names_are_no_alerts_in_a_build_log() -> None:
     assert [i for i, al in enumerate(a.alerts) if al and not lines[i].startswith(" ")] == [9, 15]
     clean = [*lines[:9], "    Finished `dev` profile [unoptimized + debuginfo] target(s) in 4.12s"]
     assert not any(analyze(clean, "did the build pass", SourceType.LOGS).alerts)
+
+
+def test_a_few_long_failures_are_no_flood() -> None:
+    """A short test run is mostly its failure reports: costly, but a few records, all kept whole."""
+    lines = ["=================================== FAILURES ==================================="]
+    for k in range(6):
+        lines += [
+            f"_______________________________ test_case_{k} ________________________________",
+            "",
+            f"    def test_case_{k}():",
+            f"        order = make_order(items={k + 2}, coupon='SPRING{k}')",
+            "        total = checkout(order)",
+            f">       assert total == {k * 10 + 5}",
+            f"E       assert {k * 10 + 4} == {k * 10 + 5}",
+            "",
+            f"tests/test_checkout.py:{k * 9 + 12}: AssertionError",
+        ]
+    lines.append("=============== 6 failed, 40 passed in 0.52s ===============")
+    sel = prune_lines(lines, "why do the tests fail", None, FREE)
+    assert all(sel.keep[i] for i, line in enumerate(lines) if line.startswith(("E ", ">")))

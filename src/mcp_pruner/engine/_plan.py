@@ -45,6 +45,8 @@ _LOG_CEIL: Final = 0.6
 _ALERT_MARGIN: Final = 1.3
 _LOG_SLACK: Final = 0.05
 """Adaptive keeps a log's alerts (x1.3 for their context and markers) plus 5% of it, up to 60%."""
+_FLOOD_RECORDS: Final = 30
+"""Fewer alert records than this are all kept, whatever they cost: a short test run's few failures."""
 _FOCUS_CUT: Final = 0.45
 _FOCUS_MARGIN: Final = 1.4
 _FOCUS_FLOOR: Final = 0.27
@@ -73,13 +75,17 @@ def _explicit_target(total: int, budget: Budget) -> float | None:
 def _forced_alerts(a: Analysis, total: int) -> list[bool]:
     """The alert lines adaptive mode keeps whatever they cost: all of them, unless they are a flood.
 
-    A flood (a linter's hundreds of diagnostics, a storm of one error) costs more than the adaptive
-    ceiling: keeping it whole would keep nearly everything. Then only the alerts the goal matches
-    (its file, its rule) are forced; the others compete on severity, relevance and the novelty of
-    their template, and the ones left out collapse into markers that count them.
+    A flood (a linter's hundreds of diagnostics, a storm of one error) is many alert records costing
+    more than the adaptive ceiling: keeping them whole would keep nearly everything. Then only the
+    alerts the goal matches (its file, its rule) are forced; the others compete on severity,
+    relevance and the novelty of their template, and the ones left out collapse into markers that
+    count them.
     """
     cost = sum(t for t, al in zip(a.line_tokens, a.alerts, strict=True) if al)
     if _ALERT_MARGIN * cost + _LOG_SLACK * total <= _LOG_CEIL * total:
+        return a.alerts
+    starts = a.structure.group_start
+    if len({starts[i] for i, al in enumerate(a.alerts) if al}) < _FLOOD_RECORDS:
         return a.alerts
     return [al and r >= _FOCUS_CUT for al, r in zip(a.alerts, a.line_scores, strict=True)]
 
