@@ -575,6 +575,56 @@ def test_crate_names_are_no_alerts_in_a_build_log() -> None:
     assert not any(analyze(clean, "did the build pass", SourceType.LOGS).alerts)
 
 
+PYTEST_RP = """\
+============================= test session starts ==============================
+collected 5 items
+
+tests/test_shop.py .F..F                                                 [100%]
+
+=================================== FAILURES ===================================
+_______________________________ test_cart_total ________________________________
+
+    def test_cart_total():
+        print("adding 3 items")
+>       assert 2 + 2 == 5
+E       assert (2 + 2) == 5
+
+tests/test_shop.py:11: AssertionError
+----------------------------- Captured stdout call -----------------------------
+adding 3 items
+=================================== ERRORS ====================================
+_______________________ ERROR at setup of test_refund ________________________
+    @pytest.fixture
+    def db():
+>       raise ConnectionError("db down")
+E       ConnectionError: db down
+
+tests/test_shop.py:5: ConnectionError
+==================================== PASSES ====================================
+________________________________ test_login_ok _________________________________
+----------------------------- Captured stdout call -----------------------------
+connecting to db at localhost:5432
+________________________________ test_parse_ok _________________________________
+----------------------------- Captured stdout call -----------------------------
+parsed 12 records
+=============== 1 failed, 3 passed, 1 error in 0.12s ===============
+"""
+
+
+def test_pytest_titles_under_passes_are_not_failures() -> None:
+    """``pytest -rP`` titles a passing test's captured output like a failure: not error-level there."""
+    lines = lines_of(PYTEST_RP)
+    _, sev = log_structure(lines, goal_wants_warnings=False)
+    title = {line.strip("_ "): i for i, line in enumerate(lines) if line.startswith("___")}
+    assert sev[title["test_cart_total"]] == ERROR_LEVEL
+    assert sev[title["ERROR at setup of test_refund"]] == ERROR_LEVEL
+    assert sev[title["test_login_ok"]] == 0.0
+    assert sev[title["test_parse_ok"]] == 0.0
+    a = analyze(lines, "why do the tests fail", None)
+    assert a.source_type is SourceType.LOGS
+    assert not any(a.alerts[title["test_login_ok"] :])
+
+
 def test_a_few_long_failures_are_no_flood() -> None:
     """A short test run is mostly its failure reports: costly, but a few records, all kept whole."""
     lines = ["=================================== FAILURES ==================================="]

@@ -125,6 +125,7 @@ _TOOL: Final = re.compile(
     r"|(?:=== RUN|--- (?:PASS|FAIL|SKIP):) "
     r"|test \S+ \.\.\. |\S+::\S+ (?:PASSED|FAILED|SKIPPED|ERROR|XFAIL|XPASS)\b"  # cargo test, pytest -v
     r"|(?:\S+ )?[.FEsxX]+ +\[ *\d+%\]$|[=_]{3,} .+ [=_]{3,}$"  # pytest progress and section titles
+    r"|-{3,} Captured (?:stdout|stderr|log) (?:setup|call|teardown) -{3,}$"  # pytest's captured output
     r"|(?:Tests?|Test Suites|Test Files|Snapshots):  |[\u2713\u2714\u2715\u2717\u00d7\u221a\u25cf] "  # jest
     r"|#\d+ (?:\d+\.\d+ |\[|DONE|CACHED|ERROR)"  # docker buildkit
     r"|@?[\w.-]+(?:/[\w.-]+)?:[\w-]+: "  # a monorepo runner's ``package:task:`` prefix

@@ -157,6 +157,8 @@ _NEW_RECORD: Final = re.compile(
 _TITLE: Final = re.compile(r"_{3,} .+ _{3,}$")
 """A test's failure section title (pytest): the section runs to the next title, blank lines and all."""
 _RULED: Final = re.compile(r"[_=]{3,} .+ [_=]{3,}$")
+_SECTION: Final = re.compile(r"={3,} (.+?) ={3,}$")
+"""A pytest section (``= FAILURES =``, ``= PASSES =``): its test titles are failures only in some."""
 _EXC_LINE: Final = re.compile(r"^[A-Za-z_$][\w$.]*(?:Error|Exception|Exit|Interrupt|Throwable)(?::|$)")
 _TRACE_EXC: Final = re.compile(r"[A-Za-z_$][\w$.]*(?::\s|:?$)")
 """Inside a trace, any ``dotted.Name: message`` line is its exception (``decimal.InvalidOperation: ...``)."""
@@ -376,12 +378,26 @@ def _headed_diagnostics(lines: Sequence[str], sev: list[float]) -> None:
             sev[i] = DIAGNOSTIC_LEVEL
 
 
+def _passed_titles(lines: Sequence[str], sev: list[float]) -> None:
+    """``pytest -rP`` titles the captured output of each passing test like a failure, inside a
+    ``= PASSES =`` section: there a title is a test's name, not its failure report."""
+    passes = False
+    for i, line in enumerate(lines):
+        if line[:3] == "===":
+            m = _SECTION.match(line)
+            if m is not None:
+                passes = m.group(1) == "PASSES"
+        elif passes and line[:3] == "___" and _TITLE.match(line) is not None:
+            sev[i] = 0.0
+
+
 def log_structure(lines: Sequence[str], goal_wants_warnings: bool) -> tuple[Structure, list[float]]:
     """Records as atomic groups and units, templates, and per-line severity (record-wide)."""
     n = len(lines)
     records = _records(_without_transport_stamps(lines))
     sev = [severity(line) if line else 0.0 for line in lines]
     _headed_diagnostics(lines, sev)
+    _passed_titles(lines, sev)
     if goal_wants_warnings:
         sev = [max(s, 0.95) if WARN_LEVEL <= s < ERROR_LEVEL else s for s in sev]
     ids: dict[str, int] = {}
