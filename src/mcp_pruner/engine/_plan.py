@@ -90,9 +90,7 @@ def _forced_alerts(a: Analysis, total: int) -> list[bool]:
     return [al and r >= _FOCUS_CUT for al, r in zip(a.alerts, a.line_scores, strict=True)]
 
 
-def _adaptive_target(
-    a: Analysis, total: int, sections: Sequence[_Section], forced: Sequence[bool]
-) -> float:
+def _adaptive_target(a: Analysis, total: int, sections: Sequence[_Section], forced: Sequence[bool]) -> float:
     """Between a floor and a ceiling, the more the goal matched the more is kept.
 
     Nothing matched (or no goal): the floor, i.e. structure only. A match of one
