@@ -23,3 +23,17 @@ def test_forcing_many_ranges_stays_linear_in_scopes() -> None:
     assert g.take(0, None)
     assert g._headed is not headed  # settled again once, for the take
     assert g.kept_lines == n // 2 + 1
+
+
+def test_blank_lines_bordering_kept_lines_are_kept_and_priced() -> None:
+    """A blank line next to a kept line is kept (the ranking never takes one on its own); a run of
+    blank lines is not followed into the removed region, and tokens and removed runs stay exact."""
+    blank = [False, False, True, False, True, True, False]
+    n = len(blank)
+    gs, ge = set_groups(n, [])
+    g = Greedy(n, Structure(group_start=gs, group_end=ge), Costs([5, 5, 1, 5, 1, 1, 5], 30.0, 0.0))
+    assert g.take(3, None)
+    assert (g.tokens, g.runs) == (5, 2)
+    g.keep_blank_edges(blank)
+    assert g.keep == [False, False, True, True, True, False, False]
+    assert (g.tokens, g.runs, g.kept_lines) == (7, 2, 3)

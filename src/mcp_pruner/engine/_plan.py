@@ -236,6 +236,7 @@ def _choose(
     min_keep: int,
     forced: Sequence[bool] | None,
     sections: Sequence[_Section],
+    blank: Sequence[bool],
     cancel: threading.Event | None,
 ) -> Greedy:
     n = len(a.lines)
@@ -256,6 +257,7 @@ def _choose(
     else:
         g.run(order or _order(priority), budget)
     g.fill_cheap_gaps()
+    g.keep_blank_edges(blank)
     if g.kept_lines < min_keep:
         for i in order or _order(priority):
             if g.kept_lines >= min_keep:
@@ -293,6 +295,7 @@ def plan_selection(
 
     st = a.structure
     starts = [s.start for s in st.scopes]
+    blank = [not line or line.isspace() for line in a.lines]
     allowed = target
     keep: list[bool] = [True] * n
     spans: list[tuple[int, int]] = []
@@ -303,7 +306,7 @@ def plan_selection(
     ceiling = budget.token_budget is not None
     for attempt in range(_CEILING_RETRIES if ceiling else _RETRIES):
         check_cancel(cancel)
-        g = _choose(a, order, priority, costs, allowed, min_keep, forced, sections, cancel)
+        g = _choose(a, order, priority, costs, allowed, min_keep, forced, sections, blank, cancel)
         keep = g.keep
         spans = removed_runs(keep)
         reasons = [block_reason(a.lines, st, starts, lo, hi) for lo, hi in spans]

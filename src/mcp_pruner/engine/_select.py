@@ -285,6 +285,26 @@ class Greedy:
                 self._changed = []
                 self._mark(lo, hi)
 
+    def keep_blank_edges(self, blank: Sequence[bool]) -> None:
+        """Keep each blank line that borders a kept line.
+
+        A blank line costs a token or none (it merges with the newline before it), keeps a kept
+        block reading as a block, and is where a change next to that block often lands: a function
+        inserted after another is located by the blank line that ends it. The ranking never takes
+        blank lines on their own (their prior is negative). Only lines bordering what is kept before
+        this pass are taken, so a run of blank lines is not followed into a removed region.
+        """
+        keep = self.keep
+        n = self.n
+        edges = [
+            i
+            for i in range(n)
+            if blank[i] and not keep[i] and ((i > 0 and keep[i - 1]) or (i + 1 < n and keep[i + 1]))
+        ]
+        for i in edges:
+            self._changed = []
+            self._mark(i, i + 1)
+
     def undo(self) -> None:
         """Revert the last :meth:`take`."""
         for j in self._changed:
