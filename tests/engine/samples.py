@@ -339,3 +339,25 @@ def stray_line_doc() -> tuple[list[str], int, int]:
     lines += ["Slow uploads need a longer wait.", ""]
     end = len(lines)
     return [*lines, *topics(range(14, 20))], start, end
+
+
+def flat_changelog() -> list[str]:
+    """Release notes where the debugger comes up in every part, no part standing out (modelled on
+    IDLE's ChangeLog). The two biggest parts, each about a third of the text, are titled
+    "ChangeLog": a generic word of the goal "changes to the debugger" that no heading should win by.
+    """
+    files = ("editor", "shell", "browser", "colorizer", "config", "search", "history", "paths")
+    lines: list[str] = []
+    for title, entries, mentions in (
+        ("IDLEfork ChangeLog", 70, 7),
+        ("Original ChangeLog", 65, 5),
+        ("Release 0.3", 15, 4),
+        ("Release 0.2", 30, 13),
+    ):
+        lines += [f"# {title}", ""]
+        every = entries / mentions
+        for j in range(entries):
+            name = "debugger" if int(j / every) != int((j + 1) / every) else files[j % len(files)]
+            entry = f"  * {name}.py: merge number {j} from the {title}."
+            lines += [f"2001-07-{j % 28 + 1:02d}  kbk", "", entry, ""]
+    return lines

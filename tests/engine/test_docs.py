@@ -8,7 +8,7 @@ from mcp_pruner.engine._docs import doc_structure
 
 from . import samples
 from .helpers import FREE, budget, check_selection
-from .samples import stray_line_doc
+from .samples import flat_changelog, stray_line_doc
 
 
 def lines_of(text: str) -> list[str]:
@@ -363,3 +363,16 @@ def test_section_too_big_for_the_budget_keeps_its_best_subsection_whole() -> Non
     check_selection(lines, sel, b)
     assert all(sel.keep[sub:end])
     assert not all(sel.keep[lines.index("## 2.3.0") : sub])
+
+
+def test_flat_changelog_keeps_the_mentions_in_every_part_not_one_part_whole() -> None:
+    """Adaptive mode kept the biggest part whole (a third of the text, grown into the target) and
+    12 of the 29 lines naming the debugger; without a forced part it keeps nearly all of them."""
+    lines = flat_changelog()
+    goal = "changes to the debugger"
+    mentions = [i for i, line in enumerate(lines) if "debugger" in line]
+    first_end = lines.index("# Original ChangeLog")
+    sel = prune_lines(lines, goal, SourceType.DOCS, FREE)
+    check_selection(lines, sel, FREE)
+    assert sum(sel.keep[i] for i in mentions) >= 0.9 * len(mentions)
+    assert not all(sel.keep[:first_end])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from mcp_pruner._contract import SourceType
 from mcp_pruner.engine import analyze
 
-from .samples import stray_line_doc, topics
+from .samples import flat_changelog, stray_line_doc, topics
 
 
 def chosen(lines: list[str], goal: str) -> list[str]:
@@ -50,3 +50,28 @@ def test_no_section_when_the_evidence_is_before_the_first_heading() -> None:
     lines += ["The proxy timeout defaults to 30 seconds for uploads.", "", *topics(range(8))]
     lines += ["## Uploads", "", "Uploads are sent in chunks.", ""]
     assert chosen(lines, "proxy timeout for slow uploads") == []
+
+
+def test_no_section_when_the_goal_is_spread_over_a_flat_changelog() -> None:
+    """The biggest part won by a hair (its heading names "ChangeLog", a generic goal word) and was
+    kept whole, which lost the mentions in the other parts."""
+    assert chosen(flat_changelog(), "changes to the debugger") == []
+
+
+def test_section_standing_out_by_its_body_is_chosen_though_its_heading_names_no_goal_term() -> None:
+    lines = ["# Client", "", *topics(range(6)), "## Sessions", "", "A session keeps settings across calls."]
+    lines += [f"Calls {j} through one session reuse its pooled TCP connection." for j in range(6)]
+    lines += ["", "## Keep-alive", "", "Idle TCP sockets are closed after a minute.", ""]
+    lines += topics(range(6, 10))
+    assert chosen(lines, "reuse tcp connections") == ["## Sessions"]
+
+
+def test_walk_down_stops_where_no_subsection_stands_out() -> None:
+    """The section is named by the goal; its subsections hold the goal alike: none is chosen over it."""
+    lines = ["# Manual", "", *topics(range(6)), "## Proxy", "", "Route traffic through a proxy.", ""]
+    for system in ("Linux", "macOS", "Windows"):
+        lines += [f"### {system}", "", f"Set the proxy in the {system} network settings.", ""]
+        lines += [f"Step {j} of the {system} setup." for j in range(4)]
+        lines += [""]
+    lines += topics(range(6, 10))
+    assert chosen(lines, "configure the proxy") == ["## Proxy"]

@@ -26,7 +26,7 @@ from ._noprune import protected_ranges
 from ._relevance import spread, structural_relevance
 from ._sections import goal_section
 from ._structure import Structure
-from ._terms import goal_terms, lowered_heads, phrase_hits, score_lines
+from ._terms import GoalTerms, goal_terms, lowered_heads, phrase_hits, score_lines
 from ._types import Unit
 
 __all__ = ["Analysis", "analyze"]
@@ -118,18 +118,21 @@ def _version_bonus(raw: list[float], heads: Sequence[int]) -> list[float]:
 
 
 def _section_terms(
+    goal: GoalTerms,
     term_weight: dict[str, float],
     hits: dict[str, list[int]],
     phrases: dict[str, tuple[float, list[int]]],
     version_heads: list[int],
-) -> dict[str, tuple[float, list[int]]]:
+) -> tuple[dict[str, tuple[float, list[int]]], set[str]]:
     """What :func:`goal_section` weighs: the goal's terms, its intact compounds and a named version
-    (a specific term: at least as strong as the goal's best, as in :func:`_version_bonus`)."""
+    (a specific term: at least as strong as the goal's best, as in :func:`_version_bonus`); then
+    the specific ones among them, all but the generic words."""
     out = {t: (term_weight[t], idx) for t, idx in hits.items() if t in term_weight}
     out.update((" " + ph, v) for ph, v in phrases.items())  # a space: no term has one
     if version_heads:
         out[" version"] = (max(max(term_weight.values(), default=0.0), _VERSION_MATCH), version_heads)
-    return out
+    generic = goal.generic
+    return out, {t for t in out if t not in generic}
 
 
 def analyze(
@@ -168,7 +171,7 @@ def analyze(
         check_cancel(cancel)
         if st_type is SourceType.DOCS:
             heads = version_headings(lines, st, goal)
-            sections = goal_section(st, tokens, _section_terms(term_weight, hits, phrases, heads))
+            sections = goal_section(st, tokens, *_section_terms(goal_t, term_weight, hits, phrases, heads))
             raw = _version_bonus(raw, heads)
         rel, _ = _normalise(structural_relevance(raw, st, term_weight, hits, goal_t, local))
         base = st.prior

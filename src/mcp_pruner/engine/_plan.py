@@ -99,7 +99,7 @@ def _adaptive_target(a: Analysis, total: int, sections: Sequence[_Section], forc
     With strong evidence the target follows the matches instead: the tokens of
     the lines scoring near the top, plus room for their context (a focused match
     keeps ~27%, a match spread over the whole text up to half). In a document the
-    target leaves room for the best-matching section whole (up to half the text).
+    target leaves room for the section the goal is clearly about whole (up to half the text).
     """
     if total <= _ADAPTIVE_SMALL:
         return float(total)
@@ -148,7 +148,7 @@ def _best_sections(a: Analysis) -> list[_Section]:
     """The section the goal is about, then its best subsection and so on down (see :mod:`._sections`),
     each with the estimated cost of keeping it whole with its breadcrumb: its lines, the headers of
     the sections around it and a marker for every removed run left. Empty for a text that is no
-    document, when the goal matched nothing, or when no section holds the evidence.
+    document, when the goal matched nothing, or when no section holds the evidence or stands out.
     """
     if a.source_type is not SourceType.DOCS or a.evidence <= 0.0:
         return []

@@ -18,13 +18,22 @@ higher than its parent, while the parent wins when its heading names the goal (a
 or when its evidence is spread over several subsections. The lines before the first heading compete
 as one more section without a heading: when they win, no section is chosen.
 
+A section is chosen only when the goal is clearly about it: its heading names a specific goal term
+(a name or a topic, not a generic word such as "changes" or "fixes" that a changelog's every heading
+may hold), or it scores half as much again as the best section that is neither inside it nor around
+it. A flat text (a changelog, release notes) where the goal is mentioned in several sections, none
+standing out, has no section the goal is about: keeping the best-scoring one whole, and making room
+for it, spent the budget on one section's unrelated lines and dropped the mentions in the others.
+The same test stops the walk down to a subsection: a parent clearly about the goal whose children
+all score alike is kept as it is, or left to the line-level selection when it is too big.
+
 Written here rather than taken from a BM25 library: the "documents" are nested sections of one text,
 scored from term hits the engine has already found, in a single pass over them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from itertools import accumulate
 from typing import Final
 
@@ -35,23 +44,30 @@ __all__ = ["goal_section"]
 _K1: Final = 1.2
 _B: Final = 0.75
 """Standard BM25 saturation and length normalisation; not tuned to any text."""
+_MARGIN: Final = 1.5
+"""A section whose heading names no specific goal term must score 1.5 x its best rival's score."""
 _FENCE_KIND: Final = "fence"
 
 
 def goal_section(
-    st: Structure, line_tokens: Sequence[int], terms: Mapping[str, tuple[float, Sequence[int]]]
+    st: Structure,
+    line_tokens: Sequence[int],
+    terms: Mapping[str, tuple[float, Sequence[int]]],
+    specific: Collection[str],
 ) -> tuple[int, ...]:
-    """The section (no fence) the goal is about, then its best-scoring subsection, and so on down:
-    indices in ``st.scopes``. The selector keeps the first that fits its budget whole.
+    """The section (no fence) the goal is about, then its best-scoring subsection, and so on down
+    while the goal is clearly about it: indices in ``st.scopes``. The selector keeps the first that
+    fits its budget whole.
 
-    ``terms`` maps each goal term to its weight and the lines holding it (sorted, one entry a line).
-    Empty when nothing matched, when the text has no section, or when the lines before the first
-    heading hold the evidence.
+    ``terms`` maps each goal term to its weight and the lines holding it (sorted, one entry a line);
+    ``specific`` names those that show what a section is about when its heading holds them (all but
+    the generic words). Empty when nothing matched, when the text has no section, when the lines
+    before the first heading hold the evidence, or when no section stands out.
     """
     score = section_scores(st, line_tokens, terms)
     scopes = st.scopes
     best = max(range(len(score)), key=score.__getitem__)  # ties: the first, the outer one
-    if score[best] <= 0.0 or best == len(scopes):
+    if score[best] <= 0.0 or best == len(scopes) or not _clear(st, score, best, terms, specific):
         return ()
     children: dict[int, list[int]] = {}
     for k, sc in enumerate(scopes):
@@ -59,8 +75,34 @@ def goal_section(
             children.setdefault(sc.parent, []).append(k)
     chain = [best]
     while inner := [c for c in children.get(chain[-1], ()) if score[c] > 0.0]:
-        chain.append(max(inner, key=score.__getitem__))
+        top = max(inner, key=score.__getitem__)
+        if not _clear(st, score, top, terms, specific):
+            break
+        chain.append(top)
     return tuple(chain)
+
+
+def _clear(
+    st: Structure,
+    score: Sequence[float],
+    k: int,
+    terms: Mapping[str, tuple[float, Sequence[int]]],
+    specific: Collection[str],
+) -> bool:
+    """Whether the goal is clearly about section ``k``: its heading names a specific goal term, or it
+    scores :data:`_MARGIN` times the best section neither inside nor around it (the lines before the
+    first heading included). Sections nest, so two of them overlap exactly when one holds the other.
+    """
+    sc = st.scopes[k]
+    for term in specific:
+        hit = terms.get(term)
+        if hit is not None and hit[0] > 0.0 and any(sc.start <= i < sc.header_end for i in hit[1]):
+            return True
+    rival = score[-1]  # the lines in no section
+    for j, other in enumerate(st.scopes):
+        if other.kind != _FENCE_KIND and (other.end <= sc.start or other.start >= sc.end):
+            rival = max(rival, score[j])
+    return score[k] >= _MARGIN * rival
 
 
 def section_scores(

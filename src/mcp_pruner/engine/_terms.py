@@ -144,6 +144,11 @@ class GoalTerms:
     def empty(self) -> bool:
         return not self.weights
 
+    @property
+    def generic(self) -> frozenset[str]:
+        """The generic words: they say what kind of change, not where (a heading naming one shows little)."""
+        return frozenset(t for t, w in self.weights.items() if w <= _GENERIC_WEIGHT)
+
 
 def goal_terms(goal: str) -> GoalTerms:
     """Split the goal into weighted terms; generic words weigh little, stop words nothing."""
