@@ -506,6 +506,35 @@ def test_diagnostic_flood_keeps_the_rule_the_goal_names() -> None:
     assert sum(sel.keep) < 0.4 * len(lines)
 
 
+def mypy_flood() -> list[str]:
+    """mypy's output: every diagnostic says ``error:``, over many files, a few in the goal's file."""
+    messages = [
+        "Function is missing a return type annotation  [no-untyped-def]",
+        'Call to untyped function "make" in typed context  [no-untyped-call]',
+        'Returning Any from function declared to return "bool"  [no-any-return]',
+        'Argument 1 to "get" of "dict" has incompatible type "object"; expected "str"  [arg-type]',
+    ]
+    out = [f"pkg/tests/test_module_{k % 20}.py:{10 + k}: error: {messages[k % 4]}" for k in range(300)]
+    out[150:150] = [f"pkg/cli.py:{k}: error: {messages[k % 4]}" for k in range(8)]
+    out.append("Found 308 errors in 21 files (checked 40 source files)")
+    return out
+
+
+@pytest.mark.parametrize(
+    "goal", ["fix the errors", "fix the type errors", "fix the errors in pkg/cli.py", "why does mypy fail"]
+)
+def test_a_goal_word_the_whole_flood_shares_names_no_alert(goal: str) -> None:
+    """The word "errors" matches every line of mypy's output: it must not make every alert look named by the
+    goal (the whole flood was kept), while the file the goal names is still kept whole."""
+    lines = mypy_flood()
+    assert detect_source_type(lines) is SourceType.LOGS
+    sel = prune_lines(lines, goal, None, FREE)
+    check_selection(lines, sel, FREE)
+    assert sum(sel.keep) < 0.3 * len(lines)
+    if "cli.py" in goal:
+        assert all(sel.keep[i] for i, line in enumerate(lines) if line.startswith("pkg/cli.py:"))
+
+
 def test_few_alerts_are_all_kept_in_adaptive_mode() -> None:
     """Below the flood line every alert is still forced, whatever the goal."""
     lines = noisy_log(errors_at=(37, 137, 211, 311))

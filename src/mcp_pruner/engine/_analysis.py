@@ -48,7 +48,9 @@ class Analysis:
     the best single-line match (sum of term weight x IDF; 0 = the goal matched
     nothing), which decides how hard adaptive mode prunes; ``alerts`` marks log lines of the top severity;
     ``sections`` are the document section the goal is about, then its best subsection and so on down
-    (indices in ``structure.scopes``; empty: none), see :mod:`._sections`.
+    (indices in ``structure.scopes``; empty: none), see :mod:`._sections`; ``focus`` (logs only) is
+    ``line_scores`` counting only the goal terms found on at most half of the lines: what says which
+    alerts of a flood the goal means (see :func:`_focus`).
     """
 
     lines: Sequence[str]
@@ -63,6 +65,28 @@ class Analysis:
     protected: list[tuple[int, int]] = field(default_factory=list)
     unit_of_line: list[int] = field(default_factory=list)
     sections: tuple[int, ...] = ()
+    focus: list[float] = field(default_factory=list)
+
+
+def _focus(
+    n: int,
+    term_weight: dict[str, float],
+    hits: dict[str, list[int]],
+    phrases: dict[str, tuple[float, list[int]]],
+) -> list[float]:
+    """A log's relevance counting only the goal terms and compounds found on at most half of its lines.
+
+    A more common one ("errors" in "fix the errors", against mypy's ``error:`` on every line) says
+    nothing about which records the goal means: in a flood of alerts it would make every alert look
+    named, and a goal that only says "errors" would keep the whole flood.
+    """
+    focus = [0.0] * n
+    matches = [(term_weight.get(t, 0.0), idx) for t, idx in hits.items()]
+    for w, idx in [*matches, *phrases.values()]:
+        if w > 0.0 and 2 * len(idx) <= n:
+            for i in idx:
+                focus[i] += w
+    return _normalise(spread(focus, _LOG_DECAY))[0]
 
 
 def _unit_index(n: int, units: Sequence[Unit]) -> list[int]:
@@ -156,15 +180,18 @@ def analyze(
         if repeat is not None:
             raw = [r * w for r, w in zip(raw, repeat, strict=True)]
         local = local_evidence(lines, goal_t, lowered, repeat)
-    phrases = phrase_hits(lowered, goal_t, term_weight) if st_type is SourceType.DOCS and lowered else {}
+    wants_phrases = st_type is SourceType.DOCS or st_type is SourceType.LOGS
+    phrases = phrase_hits(lowered, goal_t, term_weight) if wants_phrases and lowered else {}
     del lowered  # a copy of the text's heads: not kept through the parse
     check_cancel(cancel)
     alerts: list[bool] = []
     sections: tuple[int, ...] = ()
+    focus: list[float] = []
     if st_type is SourceType.LOGS:
         st, sev = log_structure(lines, _WARN_GOAL.search(goal) is not None)
         check_cancel(cancel)
         rel, _ = _normalise(spread(raw, _LOG_DECAY))
+        focus = _focus(n, term_weight, hits, phrases)
         base, alerts = _log_base(st, sev, n)
     else:
         st = code_structure(lines) if st_type is SourceType.CODE else doc_structure(lines)
@@ -190,4 +217,5 @@ def analyze(
         protected=protected_ranges(lines),
         unit_of_line=_unit_index(n, units),
         sections=sections,
+        focus=focus,
     )

@@ -77,7 +77,8 @@ def _forced_alerts(a: Analysis, total: int) -> list[bool]:
 
     A flood (a linter's hundreds of diagnostics, a storm of one error) is many alert records costing
     more than the adaptive ceiling: keeping them whole would keep nearly everything. Then only the
-    alerts the goal matches (its file, its rule) are forced; the others compete on severity,
+    alerts the goal matches (its file, its rule, not a word the whole flood shares like "errors":
+    :attr:`Analysis.focus`) are forced; the others compete on severity,
     relevance and the novelty of their template, and the ones left out collapse into markers that
     count them.
     """
@@ -87,7 +88,7 @@ def _forced_alerts(a: Analysis, total: int) -> list[bool]:
     starts = a.structure.group_start
     if len({starts[i] for i, al in enumerate(a.alerts) if al}) < _FLOOD_RECORDS:
         return a.alerts
-    return [al and r >= _FOCUS_CUT for al, r in zip(a.alerts, a.line_scores, strict=True)]
+    return [al and r >= _FOCUS_CUT for al, r in zip(a.alerts, a.focus or a.line_scores, strict=True)]
 
 
 def _adaptive_target(a: Analysis, total: int, sections: Sequence[_Section], forced: Sequence[bool]) -> float:
