@@ -654,6 +654,19 @@ def test_pytest_titles_under_passes_are_not_failures() -> None:
     assert not any(a.alerts[title["test_login_ok"] :])
 
 
+def test_pytest_output_with_crlf_line_ends_is_read_like_its_lf_twin() -> None:
+    """Output pasted from Windows ends its lines with ``\r``: a failure's title was no alert there,
+    pytest's output read as code, and failure reports the goal did not name were pruned away."""
+    lines = lines_of(PYTEST_RP)
+    crlf = [line + "\r" for line in lines]
+    title = {line.strip("_ "): i for i, line in enumerate(lines) if line.startswith("___")}
+    assert analyze(crlf, "", None).source_type is SourceType.LOGS
+    a = analyze(crlf, "why do the tests fail", SourceType.LOGS)
+    assert a.alerts[title["test_cart_total"]]
+    assert a.alerts[title["ERROR at setup of test_refund"]]
+    assert not any(a.alerts[title["test_login_ok"] :])
+
+
 def test_a_few_long_failures_are_no_flood() -> None:
     """A short test run is mostly its failure reports: costly, but a few records, all kept whole."""
     lines = ["=================================== FAILURES ==================================="]

@@ -89,6 +89,15 @@ def _focus(
     return _normalise(spread(focus, _LOG_DECAY))[0]
 
 
+def _without_cr(lines: Sequence[str]) -> Sequence[str]:
+    """``lines`` without the ``\r`` of CRLF line ends: every pattern of the analysis anchored at the
+    end of a line (a pytest title, a rule, a heading's closing ``#``) reads a Windows text as it
+    reads the same text with ``\n`` ends. The original lines are still what is counted and kept."""
+    if not any(line.endswith("\r") for line in lines):
+        return lines
+    return [line[:-1] if line.endswith("\r") else line for line in lines]
+
+
 def _unit_index(n: int, units: Sequence[Unit]) -> list[int]:
     out = [0] * n
     for k, u in enumerate(units):
@@ -167,19 +176,20 @@ def analyze(
     ``cancel``: once set, the next check between phases raises :class:`Cancelled`.
     """
     n = len(lines)
-    st_type = source_type or detect_source_type(lines)
+    text = _without_cr(lines)  # a CRLF text reads as its LF twin; its tokens are its own
+    st_type = source_type or detect_source_type(text)
     tokens = count_line_tokens(lines) if n else []
     check_cancel(cancel)
     goal_t = goal_terms(goal)
-    lowered = lowered_heads(lines) if not goal_t.empty else []  # searched by both term scans
-    raw, term_weight, hits = score_lines(lines, goal_t, lowered)
+    lowered = lowered_heads(text) if not goal_t.empty else []  # searched by both term scans
+    raw, term_weight, hits = score_lines(text, goal_t, lowered)
     local: list[float] | None = None
     if st_type is SourceType.CODE:
         # Boilerplate repeated verbatim points nowhere in particular: its matches weigh less.
-        repeat = None if goal_t.empty else repetition_weights(lines)
+        repeat = None if goal_t.empty else repetition_weights(text)
         if repeat is not None:
             raw = [r * w for r, w in zip(raw, repeat, strict=True)]
-        local = local_evidence(lines, goal_t, lowered, repeat)
+        local = local_evidence(text, goal_t, lowered, repeat)
     wants_phrases = st_type is SourceType.DOCS or st_type is SourceType.LOGS
     phrases = phrase_hits(lowered, goal_t, term_weight) if wants_phrases and lowered else {}
     del lowered  # a copy of the text's heads: not kept through the parse
@@ -188,16 +198,16 @@ def analyze(
     sections: tuple[int, ...] = ()
     focus: list[float] = []
     if st_type is SourceType.LOGS:
-        st, sev = log_structure(lines, _WARN_GOAL.search(goal) is not None)
+        st, sev = log_structure(text, _WARN_GOAL.search(goal) is not None)
         check_cancel(cancel)
         rel, _ = _normalise(spread(raw, _LOG_DECAY))
         focus = _focus(n, term_weight, hits, phrases)
         base, alerts = _log_base(st, sev, n)
     else:
-        st = code_structure(lines) if st_type is SourceType.CODE else doc_structure(lines)
+        st = code_structure(text) if st_type is SourceType.CODE else doc_structure(text)
         check_cancel(cancel)
         if st_type is SourceType.DOCS:
-            heads = version_headings(lines, st, goal)
+            heads = version_headings(text, st, goal)
             sections = goal_section(st, tokens, *_section_terms(goal_t, term_weight, hits, phrases, heads))
             raw = _version_bonus(raw, heads)
         rel, _ = _normalise(structural_relevance(raw, st, term_weight, hits, goal_t, local))
@@ -214,7 +224,7 @@ def analyze(
         structure=st,
         evidence=max(raw, default=0.0),
         alerts=alerts,
-        protected=protected_ranges(lines),
+        protected=protected_ranges(text),
         unit_of_line=_unit_index(n, units),
         sections=sections,
         focus=focus,
