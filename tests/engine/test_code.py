@@ -129,6 +129,54 @@ def test_question_words_of_the_goal_are_no_terms() -> None:
     assert g.weights[stem("where")] < g.weights[stem("retry")]
 
 
+def _module_with_which() -> list[str]:
+    """A module of helpers, one of them named ``which`` (distlib's and shutil's lookup of a command)."""
+    out = ["import os", "import sys", ""]
+    for k in range(12):
+        out += [
+            "",
+            f"def helper_{k}(path, mode=0):",
+            f'    """Normalise path {k} for the platform."""',
+            "    if not path:",
+            "        return None",
+            f"    return os.path.normpath(path) + str(mode + {k})",
+        ]
+        if k == 6:
+            out += [
+                "",
+                "def which(cmd, mode=os.F_OK | os.X_OK, path=None):",
+                "    if sys.platform == 'win32':",
+                "        pathext = os.environ.get('PATHEXT', '').split(os.pathsep)",
+                "        files = [cmd + ext for ext in pathext]",
+                "    else:",
+                "        files = [cmd]",
+                "    for directory in (path or os.environ.get('PATH', '')).split(os.pathsep):",
+                "        for name in files:",
+                "            candidate = os.path.join(directory, name)",
+                "            if os.access(candidate, mode):",
+                "                return candidate",
+                "    return None",
+            ]
+    return out
+
+
+@pytest.mark.parametrize(
+    "goal",
+    ["fix which(): it returns None for a command on the PATH", "fix `which` for commands", "shutil.which"],
+)
+def test_a_question_word_written_as_code_is_a_name(goal: str) -> None:
+    """Question words are stop words in prose only: ``which()`` names the function to fix."""
+    from mcp_pruner.engine._terms import goal_terms
+
+    assert "which" in goal_terms(goal).weights
+    assert "which" not in goal_terms("which helper returns None?").weights
+    lines = _module_with_which()
+    start = lines.index("def which(cmd, mode=os.F_OK | os.X_OK, path=None):")
+    sel = prune_lines(lines, goal, SourceType.CODE, FREE)
+    check_selection(lines, sel, FREE)
+    assert all(sel.keep[start : start + 12])
+
+
 def test_goal_terms_split_and_stemmed() -> None:
     from mcp_pruner.engine._terms import goal_terms, stem, word_parts
 

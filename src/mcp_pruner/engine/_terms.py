@@ -52,6 +52,8 @@ _STOP: Final = frozenset({
     "eg", "ie", "s", "t", "how", "what", "which", "why", "who", "whom", "whose",
 })
 # fmt: on
+_QUESTION: Final = frozenset({"how", "what", "which", "why", "who", "whom", "whose"})
+"""Stop words in a question, names when the goal writes them as code (``which()``, `` `what` ``)."""
 
 # fmt: off
 _GENERIC: Final = frozenset({
@@ -150,12 +152,24 @@ class GoalTerms:
         return frozenset(t for t, w in self.weights.items() if w <= _GENERIC_WEIGHT)
 
 
+def _written_as_code(goal: str, start: int, end: int) -> bool:
+    """The goal writes this identifier as code: called (``which()``), in backticks, or joined to
+    another word by a qualifier or an underscore (``shutil.which``, ``who_am_i``)."""
+    ident = goal[start:end]
+    if "_" in ident or _QUALIFIER.search(ident) is not None:
+        return True
+    return goal[end : end + 1] == "(" or (goal[start - 1 : start] == "`" and goal[end : end + 1] == "`")
+
+
 def goal_terms(goal: str) -> GoalTerms:
     """Split the goal into weighted terms; generic words weigh little, stop words nothing."""
     weights: dict[str, float] = {}
     phrases: list[str] = []
     words: dict[str, None] = {}
-    for ident in _IDENT.findall(goal[:4000]):
+    head = goal[:4000]
+    for m in _IDENT.finditer(head):
+        ident = m.group()
+        named = _written_as_code(head, m.start(), m.end())
         parts = _PART.findall(ident)
         # The whole identifier, and each compound part of a qualified one: ``AxiosError.config``
         # also names the class ``AxiosError``, which the text mostly shows on its own.
@@ -166,7 +180,11 @@ def goal_terms(goal: str) -> GoalTerms:
                 phrases.append(low)
         for raw in parts:
             low = raw.lower()
-            if len(low) < 2 or low in _STOP or (low.isdigit() and len(low) < 2):
+            if (
+                len(low) < 2
+                or (low in _STOP and not (named and low in _QUESTION))
+                or (low.isdigit() and len(low) < 2)
+            ):
                 continue
             words[low] = None
             s = stem(low)
