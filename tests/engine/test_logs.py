@@ -259,6 +259,26 @@ def test_json_record_level_ranks_the_warning_above_the_errors_key() -> None:
     assert sel.keep[70]
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        "bash: line 133: 11206 Segmentation fault      python -c 'import ctypes; ctypes.string_at(0)'",
+        "Segmentation fault (core dumped)",
+        "/bin/sh: 1: ./worker: Aborted (core dumped)",
+    ],
+)
+def test_a_shell_reporting_a_crashed_child_is_a_strong_alarm(line: str) -> None:
+    """A shell's report of a child killed by SIGSEGV names no other alarm word: it was severity 0, and
+    the crash of a run was pruned from its output."""
+    assert severity(line) == 0.9
+    lines = [
+        f"-rw-r--r-- 1 root root {1000 + 37 * k} Dec  2 08:{k % 60:02d} module_{k}.py" for k in range(300)
+    ]
+    lines.insert(140, line)
+    sel = prune_lines(lines, "why did the script stop", SourceType.LOGS, FREE)
+    assert sel.keep[140]
+
+
 def test_build_and_test_tool_verdicts_and_diagnostics_are_error_levels() -> None:
     assert severity("error[E0308]: mismatched types") == 1.0
     assert severity("src/app.ts(48,15): error TS2339: Property 'x' does not exist") == 1.0

@@ -101,13 +101,16 @@ def _words(alternatives: str) -> re.Pattern[str]:
 
 _ALARM: Final = _words(
     r"exceptions?|tracebacks?|panic(?:ked|king|ing|s)?|fatal(?:ly)?|error(?:s|ed|ing)?|fail(?:s|ed|ing|ures?)?|denied"
-    r"|refused|time(?:d)? ?outs?|killed|abort(?:s|ed|ing)?|crash(?:es|ed|ing)?|segfault(?:s|ed)?|unreachable"
+    r"|refused|time(?:d)? ?outs?|killed|abort(?:s|ed|ing)?|crash(?:es|ed|ing)?|segfault(?:s|ed)?"
+    r"|segmentation fault|core dumped|unreachable"
     r"|unable to|cannot|can't|couldn't|invalid|corrupt(?:s|ed|ion)?|unexpected(?:ly)?|out of memory|rejected"
     r"|broken"
 )
-"""Alarming words, searched only when no level field says otherwise."""
+"""Alarming words, searched only when no level field says otherwise. A shell reports a crashed child
+as ``Segmentation fault (core dumped)``: no other alarm word on that line."""
 _STRONG: Final = _words(
-    r"exceptions?|tracebacks?|panic(?:ked|king|ing|s)?|fatal(?:ly)?|segfault(?:s|ed)?|core dumped"
+    r"exceptions?|tracebacks?|panic(?:ked|king|ing|s)?|fatal(?:ly)?|segfault(?:s|ed)?|segmentation fault"
+    r"|core dumped"
 )
 _PACKAGE_STEP: Final = re.compile(
     r"\s*(?:Compiling|Checking|Documenting|Fresh|Downloading|Downloaded|Collecting|Installing|Updating|Adding"
