@@ -263,3 +263,39 @@ def test_go_code_assigning_ok_stays_code() -> None:
         "}",
     ]
     assert detect_source_type("\n".join(lines).split("\n")) is SourceType.CODE
+
+
+def _pytest_parametrized_failures(count: int) -> list[str]:
+    """pytest's default report of failing parametrized tests: each report shows the test's argument
+    (``i = 3``) and then the test's source, which reads like code."""
+    out = [
+        "============================= test session starts ==============================",
+        f"collected {count} items",
+        "",
+        "test_prices.py " + "F" * count + "                                  [100%]",
+        "",
+        "=================================== FAILURES ===================================",
+    ]
+    for i in range(count):
+        out += [
+            f"____________________________ test_price_rounding[{i}] ____________________________",
+            "",
+            f"i = {i}",
+            "",
+            '    @pytest.mark.parametrize("i", range(45))',
+            "    def test_price_rounding(i):",
+            "        price = i * 1.1",
+            '>       assert round(price, 2) == round(price, 0), f"item {i}"',
+            f"E       AssertionError: item {i}",
+            f"E       assert {i}.1 == {i}.0",
+            "",
+            "test_prices.py:5: AssertionError",
+        ]
+    out.append(f"============================== {count} failed in 0.90s ==============================")
+    return out
+
+
+def test_pytest_reports_showing_test_arguments_are_logs() -> None:
+    """The ``i = 3`` line under a failure title ended the trace, so the test's source counted as code
+    and a run of 40 failing parametrized tests was detected as code."""
+    assert detect_source_type(_pytest_parametrized_failures(40)) is SourceType.LOGS

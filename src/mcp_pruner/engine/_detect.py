@@ -141,7 +141,8 @@ _GUTTER: Final = re.compile(
 """A compiler's source excerpt (rustc, ruff): numbered lines, carets, ``-->`` locations; neutral."""
 _TEST_HEAD: Final = re.compile(r"_{3,} .+ _{3,}$")
 """A pytest failure title: the indented test source under it and its ``>``/``E`` lines are a trace."""
-_TEST_TRACE: Final = re.compile(r"[>E] {3}|_ _ _ ")
+_TEST_TRACE: Final = re.compile(r"[>E] {3}|_ _ _ |[A-Za-z_]\w* = \S")
+"""Unindented lines that stay in such a trace; ``i = 3`` is how pytest shows a test's arguments."""
 _SAMPLE: Final = 600
 _EARLY: Final = 200
 """After this many sampled lines, plain code (hardly a log or stack line, little prose) ends the scan."""
