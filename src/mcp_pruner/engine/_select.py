@@ -288,11 +288,12 @@ class Greedy:
     def keep_blank_edges(self, blank: Sequence[bool]) -> None:
         """Keep each blank line that borders a kept line.
 
-        A blank line costs a token or none (it merges with the newline before it), keeps a kept
-        block reading as a block, and is where a change next to that block often lands: a function
-        inserted after another is located by the blank line that ends it. The ranking never takes
-        blank lines on their own (their prior is negative). Only lines bordering what is kept before
-        this pass are taken, so a run of blank lines is not followed into a removed region.
+        A blank line costs a token or none (it merges with the newline before it; three more with a
+        line-number prefix), keeps a kept block reading as a block, and is where a change next to
+        that block often lands: a function inserted after another is located by the blank line that
+        ends it. The ranking never takes blank lines on their own (their prior is negative). Only
+        lines bordering what is kept before this pass are taken, so a run of blank lines is not
+        followed into a removed region.
         """
         keep = self.keep
         n = self.n
