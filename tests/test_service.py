@@ -247,6 +247,41 @@ async def test_token_budget_the_hard_bounds_cannot_meet_is_reported(service: Pru
     assert "budget_unmet" in result.warnings
 
 
+@pytest.mark.parametrize(
+    ("text", "options"),
+    [
+        ("\n" * 500, {"keep_ratio": 0.3}),  # 386 blank lines went for one marker dearer than them
+        ("\n" * 500, {}),
+        ("x = 1\n" * 3, {"token_budget": 5}),  # a budget smaller than one marker
+    ],
+)
+async def test_pruning_never_returns_more_tokens_than_the_text(
+    service: PrunerService, text: str, options: dict[str, object]
+) -> None:
+    """Regression guard: a text whose removed lines cost less than their marker came back longer
+    (500 blank lines: 32 tokens in, 40 out), or as one marker of the text's own size."""
+    opts: dict[str, object] = {"max_prune_ratio": 1.0, "min_keep_lines": 0, **options}
+    result = await service.prune_text({"text": text, "goal_hint": "anything", "options": opts})
+    assert result.stats.tokens_est_after <= result.stats.tokens_est_before
+    assert result.pruned_text == text
+    assert result.annotations == []
+    assert result.stats.pruned_lines == 0
+    assert ("budget_unmet" in result.warnings) == bool(options)
+    assert await recover_all(service, result.prune_id) == text.removesuffix("\n")
+
+
+async def test_annotated_text_is_left_whole_when_pruning_would_not_shorten_it(
+    service: PrunerService,
+) -> None:
+    """With line numbers the whole text costs more than the original: pruning is kept when it is
+    the shorter of the two, and the whole numbered text only when pruning saves nothing."""
+    text = "\n" * 300
+    opts = {"keep_ratio": 0.3, "max_prune_ratio": 1.0, "min_keep_lines": 0, "annotate_lines": True}
+    result = await service.prune_text({"text": text, "goal_hint": "x", "options": opts})
+    whole = "".join(f"{i}│ \n" for i in range(1, 301))
+    assert count_tokens(result.pruned_text) <= count_tokens(whole)
+
+
 @pytest.mark.parametrize("min_keep", [0, 150, 249, 250, 10_000])
 async def test_min_keep_lines_is_a_hard_bound(service: PrunerService, min_keep: int) -> None:
     text = synthetic_python(25)
@@ -362,7 +397,8 @@ async def test_sound_fake_selection_is_rendered_as_given(
         service,
         fake_outcome(keep, [RemovedBlock(3, 5, "helpers ⟧ odd\nreason"), RemovedBlock(10, 10, "")]),
     )
-    text = "".join(f"line {i}\n" for i in range(1, 11))
+    # The removed lines are long: their markers save tokens (else the whole text comes back).
+    text = "".join(f"line {i}" + ("" if k else " word" * 60) + "\n" for i, k in enumerate(keep, 1))
     result = await service.prune_text(
         {"text": text, "goal_hint": "", "options": {"max_prune_ratio": 0.4, "min_keep_lines": 6}}
     )
@@ -425,12 +461,12 @@ async def test_stats_arithmetic(service: PrunerService) -> None:
 async def test_tokens_saved_is_never_negative(
     service: PrunerService, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A marker can cost more tokens than the short line it replaces."""
+    """Line numbers make even the whole text dearer than the original: no negative saving."""
     install_engine(
         monkeypatch, service, fake_outcome([True] * 9 + [False], [RemovedBlock(10, 10, "x")], cost=-1.0)
     )
     text = "".join(f"{i}\n" for i in range(10))
-    result = await service.prune_text({"text": text, "goal_hint": ""})
+    result = await service.prune_text({"text": text, "goal_hint": "", "options": {"annotate_lines": True}})
     s = result.stats
     assert s.tokens_est_after > s.tokens_est_before
     assert s.tokens_saved_est == 0

@@ -225,7 +225,31 @@ class PrunerService:
             annotate_lines=budget.annotate_lines,
             include_markers=budget.include_markers,
         )
-        return self._finish(args, rendered, outcome, backend, selection, prune_id, warnings, started)
+        before = count_tokens(args.text)
+        # Unchanged (nothing removed, a timeout, an input too large): no second count of a long text.
+        after = before if rendered.pruned_text == args.text else count_tokens(rendered.pruned_text)
+        if selection.blocks and after >= before:
+            # Markers cost what they saved (a run of blank lines, a budget smaller than one marker):
+            # the whole text costs no more than that and hides nothing.
+            whole = _keep_all(len(lines), selection.source_type)
+            full = render(
+                lines,
+                ends_nl,
+                whole,
+                prune_id,
+                annotate_lines=budget.annotate_lines,
+                include_markers=budget.include_markers,
+            )
+            full_tokens = before if full.pruned_text == args.text else count_tokens(full.pruned_text)
+            if full_tokens <= after:
+                selection, rendered, after = whole, full, full_tokens
+                if (budget.keep_ratio is not None or budget.token_budget is not None) and (
+                    "budget_unmet" not in warnings
+                ):
+                    warnings.append("budget_unmet")
+        return self._finish(
+            args, rendered, outcome, backend, selection, prune_id, warnings, started, (before, after)
+        )
 
     async def _run_backend(
         self,
@@ -258,11 +282,10 @@ class PrunerService:
         prune_id: str,
         warnings: list[str],
         started: float,
+        counts: tuple[int, int],
     ) -> PruneResult:
         n = len(selection.keep)
-        before = count_tokens(args.text)
-        # Unchanged (nothing removed, a timeout, an input too large): no second count of a long text.
-        after = before if rendered.pruned_text == args.text else count_tokens(rendered.pruned_text)
+        before, after = counts
         elapsed_ms = round((time.perf_counter() - started) * 1000)
         used_fallback = outcome is None or outcome.used_fallback
         cost = outcome.cost_usd if outcome is not None else 0.0
