@@ -284,6 +284,27 @@ def test_long_fence_cut_keeps_both_fence_lines() -> None:
         assert not all(sel.keep[a:z])
 
 
+def test_pre_release_version_in_goal_finds_its_own_section() -> None:
+    """Regression guard: ``v2.14.0b2`` was no version at all (its tag holds a digit), so the goal
+    found the ``v2.14.0a1`` section by its numbers and kept 27 of the right section's 82 lines."""
+    from mcp_pruner.engine._docs import _versions
+
+    assert _versions("v2.14.0b2") == _versions("2.14.0-beta.2") == {"2.14-b2"}
+    assert _versions("3.0.0rc1 and 1.2.post1") == {"3-rc1", "1.2-post1"}
+    assert _versions("2.14.0") == {"2.14"}
+    lines = ["# Changelog", ""]
+    for tag in ("", "rc1", "b3", "b2", "b1", "a2", "a1"):
+        lines += [f"## v2.14.0{tag}", ""]
+        lines += [f"- Changed the validator cache, step {k} of release 2.14.0{tag}." for k in range(12)]
+        lines += [""]
+    target = lines.index("## v2.14.0b2")
+    b = budget(keep_ratio=0.3)
+    sel = prune_lines(lines, "what changed in v2.14.0b2", SourceType.DOCS, b)
+    check_selection(lines, sel, b)
+    assert all(sel.keep[target : target + 15])
+    assert not any(sel.keep[lines.index("## v2.14.0a1") + 2 : lines.index("## v2.14.0a1") + 14])
+
+
 def test_version_in_goal_finds_its_changelog_section() -> None:
     """``2.0.0`` splits into one-digit numbers that match nothing, and ``1.26.0`` into ``26`` that
     matches every 1.26.x: the section titled with the goal's version is the one to keep."""

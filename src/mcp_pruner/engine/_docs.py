@@ -33,8 +33,14 @@ _LIST: Final = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s")
 _MAX_ATOMIC: Final = 300
 _UNIT_LINES: Final = 40
 _FENCE_KIND: Final = "fence"
-_VERSION: Final = re.compile(r"(?<![\w.])v?(\d+(?:\.\d+)+)(?![\w.]*\d)")
-"""A dotted version (``2.0.0``, ``v1.26``), not part of a longer number or one with more parts."""
+_VERSION: Final = re.compile(
+    r"(?<![\w.])v?(\d+(?:\.\d+)+)"
+    r"((?:[-.]?(?:alpha|beta|preview|pre|rc|post|dev|a|b|c)\.?\d*)?)(?![\w.]*\d)",
+    re.IGNORECASE,
+)
+"""A dotted version (``2.0.0``, ``v1.26``), with its pre-release or post-release tag if any
+(``2.14.0b2``, ``3.0.0-rc.1``, ``1.2.post1``), not part of a longer number or one with more parts."""
+_TAG_SPELLING: Final = {"alpha": "a", "beta": "b", "c": "rc", "pre": "rc", "preview": "rc"}
 
 
 def _headings(lines: Sequence[str], in_fence: Sequence[bool]) -> list[tuple[int, int, int, str]]:
@@ -221,13 +227,18 @@ def doc_structure(lines: Sequence[str]) -> Structure:
 
 
 def _versions(text: str) -> set[str]:
-    """Dotted versions in ``text``, trailing ``.0`` parts dropped (``2.0`` and ``2.0.0`` are one)."""
+    """Dotted versions in ``text``, trailing ``.0`` parts dropped (``2.0`` and ``2.0.0`` are one), each
+    with its release tag (``2.14-b2``): a goal naming a beta finds the beta, not the release."""
     out: set[str] = set()
     for m in _VERSION.finditer(text):
         parts = m.group(1).split(".")
         while len(parts) > 1 and parts[-1].strip("0") == "":
             parts.pop()
-        out.add(".".join(parts))
+        tag = m.group(2).lower().strip("-.").replace(".", "")
+        if tag:  # one spelling per tag (``2.14.0b2``, ``2.14.0-beta.2``): a release is not its betas
+            word = tag.rstrip("0123456789")
+            tag = _TAG_SPELLING.get(word, word) + tag[len(word) :]
+        out.add(".".join(parts) + (f"-{tag}" if tag else ""))
     return out
 
 
