@@ -705,3 +705,37 @@ def test_a_few_long_failures_are_no_flood() -> None:
     lines.append("=============== 6 failed, 40 passed in 0.52s ===============")
     sel = prune_lines(lines, "why do the tests fail", None, FREE)
     assert all(sel.keep[i] for i, line in enumerate(lines) if line.startswith(("E ", ">")))
+
+
+def _parametrized_failures(count: int) -> list[str]:
+    lines = ["============================= test session starts ==============================", ""]
+    lines += ["=================================== FAILURES ==================================="]
+    for k in range(count):
+        lines += [
+            f"___________________________ test_price_rounding[{k}] ___________________________",
+            "",
+            f"i = {k}",
+            "",
+            "    @pytest.mark.parametrize('i', range(12))",
+            "    def test_price_rounding(i):",
+            "        price = compute_price(i)",
+            ">       assert round(price, 2) == expected(i)",
+            f"E       assert {k}.004 == {k}.0",
+            "",
+            "tests/test_price.py:14: AssertionError",
+        ]
+    lines += ["=========================== short test summary info ============================"]
+    lines += [f"FAILED tests/test_price.py::test_price_rounding[{k}] - assert" for k in range(count)]
+    lines += [f"============================== {count} failed in 0.31s =============================="]
+    return lines
+
+
+def test_a_parametrized_test_id_in_the_goal_finds_its_own_report() -> None:
+    """Regression guard: the goal's ``[7]`` was a lone digit, dropped, so every report of
+    ``test_price_rounding`` matched alike and the one asked for was kept only by chance."""
+    lines = _parametrized_failures(12)
+    b = budget(keep_ratio=0.3)
+    sel = prune_lines(lines, "why does test_price_rounding[7] fail", SourceType.LOGS, b)
+    check_selection(lines, sel, b)
+    start = lines.index("___________________________ test_price_rounding[7] ___________________________")
+    assert all(sel.keep[start : start + 11])

@@ -29,6 +29,9 @@ _ANNOTATE_TOKENS: Final = 3
 """``N│ `` costs about three tokens in o200k_base."""
 _MARKER_ESTIMATE: Final = {SourceType.CODE: 36.0, SourceType.DOCS: 36.0, SourceType.LOGS: 48.0}
 _REL_WEIGHT: Final = 1.0
+_LOG_REL_WEIGHT: Final = 3.0
+"""In a log, severity and a template's novelty set the base (3 x severity, +0.5 when first seen);
+the goal's match must outweigh novelty among records of one severity (``test_x[7]`` named)."""
 _RETRIES: Final = 3
 _CEILING_RETRIES: Final = 5
 """``token_budget`` is a ceiling on the exact count of the rendered text: a few more tries to get under it."""
@@ -280,7 +283,8 @@ def plan_selection(
     marker = _MARKER_ESTIMATE[a.source_type] if budget.include_markers else 0.0
     costs = Costs(line_cost, marker, _FILL_SHARE * marker)
     base = a.base or [0.0] * n
-    priority = [_REL_WEIGHT * r + b for r, b in zip(rel, base, strict=True)]
+    weight = _LOG_REL_WEIGHT if a.source_type is SourceType.LOGS else _REL_WEIGHT
+    priority = [weight * r + b for r, b in zip(rel, base, strict=True)]
     if a.structure.floor:
         priority = [max(p, f) for p, f in zip(priority, a.structure.floor, strict=True)]
     # Best-first order: the greedy on utility per token does not need it for code, only logs and bounds.

@@ -38,6 +38,9 @@ __all__ = [
 _IDENT: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:(?:\.|::|->)[A-Za-z_][A-Za-z0-9_]*)*|\d+")
 _PART: Final = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 _QUALIFIER: Final = re.compile(r"\.|::|->")
+_SUBSCRIPT: Final = re.compile(r"[A-Za-z_][\w.]*\[[^\]\s]{1,40}\]")
+"""A name with its subscript (``test_round[7]``, ``map[string]string``): matched as written, since
+the subscript alone is a lone digit or a common word."""
 _LINE_PART: Final = re.compile(r"[A-Z]{2,}(?![a-z])|[A-Z]?[a-z]{2,}|[A-Z]|\d{2,}")
 
 # fmt: off
@@ -167,6 +170,10 @@ def goal_terms(goal: str) -> GoalTerms:
     phrases: list[str] = []
     words: dict[str, None] = {}
     head = goal[:4000]
+    for m in _SUBSCRIPT.finditer(head):
+        low = m.group().lower()
+        if low not in phrases and len(phrases) < 16:
+            phrases.append(low)
     for m in _IDENT.finditer(head):
         ident = m.group()
         named = _written_as_code(head, m.start(), m.end())
