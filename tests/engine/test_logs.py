@@ -739,3 +739,34 @@ def test_a_parametrized_test_id_in_the_goal_finds_its_own_report() -> None:
     check_selection(lines, sel, b)
     start = lines.index("___________________________ test_price_rounding[7] ___________________________")
     assert all(sel.keep[start : start + 11])
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Found 0 errors in 3 files",
+        "Success: no issues found, no errors",
+        "Tests run: 5, Failures: 0, Errors: 0, Skipped: 0",
+        "=== 3 passed, 0 failed in 1.2s ===",
+        "Build completed without errors",
+        "lint: errors=0 warnings=2",
+    ],
+)
+def test_a_count_of_none_is_no_alarm(line: str) -> None:
+    """Regression guard: a tool's all-clear summary ("0 errors", maven's ``Failures: 0``) scored as
+    an error line and was kept as one."""
+    assert severity(line) == 0.0
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Tests run: 5, Failures: 1, Errors: 0, Skipped: 0",
+        "1 failed, 0 errors",
+        "0 errors, 1 failure",
+        "connection failed: 0 bytes read",
+        "retry failed (attempts: 0)",
+    ],
+)
+def test_a_count_of_some_is_still_an_alarm(line: str) -> None:
+    assert severity(line) >= 0.7

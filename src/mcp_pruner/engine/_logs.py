@@ -112,6 +112,9 @@ _STRONG: Final = _words(
     r"exceptions?|tracebacks?|panic(?:ked|king|ing|s)?|fatal(?:ly)?|segfault(?:s|ed)?|segmentation fault"
     r"|core dumped"
 )
+_NONE_BEFORE: Final = re.compile(r"(?i)\b(?:0|no|zero|without) +$")
+_NONE_AFTER: Final = re.compile(r" *[:=] *0(?=\s*(?:$|[,;)\]|]|\w+ *[:=]))")
+"""A count of none: ``0 errors``, ``no failures``, ``Failures: 0, Errors: 0`` (maven, junit, go vet)."""
 _PACKAGE_STEP: Final = re.compile(
     r"\s*(?:Compiling|Checking|Documenting|Fresh|Downloading|Downloaded|Collecting|Installing|Updating|Adding"
     r"|Locking|Removing|Unpacking) (?:crate )?\S+"
@@ -239,9 +242,19 @@ def severity(line: str) -> float:
     step = _PACKAGE_STEP.match(head)
     if step is not None:
         head = head[step.end() :]
-    if _ALARM.search(head) is None:
+    if not _alarmed(head):
         return 0.0
     return 0.9 if _STRONG.search(head) else 0.7
+
+
+def _alarmed(head: str) -> bool:
+    """An alarm word that is not counted as none (``0 errors, 0 failures``, ``Errors: 0``): a tool's
+    all-clear summary is no alarm; ``1 failed, 0 errors`` still is."""
+    for m in _ALARM.finditer(head):
+        before = head[max(0, m.start() - 24) : m.start()]
+        if _NONE_BEFORE.search(before) is None and _NONE_AFTER.match(head, m.end()) is None:
+            return True
+    return False
 
 
 def template(line: str) -> str:
