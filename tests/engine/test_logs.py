@@ -766,6 +766,7 @@ def test_a_count_of_none_is_no_alarm(line: str) -> None:
         "0 errors, 1 failure",
         "connection failed: 0 bytes read",
         "retry failed (attempts: 0)",
+        "Unhandled Rejection at: Promise { <pending> }",  # node: no other alarm word on the line
     ],
 )
 def test_a_count_of_some_is_still_an_alarm(line: str) -> None:

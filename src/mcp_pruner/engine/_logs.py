@@ -102,7 +102,7 @@ def _words(alternatives: str) -> re.Pattern[str]:
 _ALARM: Final = _words(
     r"exceptions?|tracebacks?|panic(?:ked|king|ing|s)?|fatal(?:ly)?|error(?:s|ed|ing)?|fail(?:s|ed|ing|ures?)?|denied"
     r"|refused|time(?:d)? ?outs?|killed|abort(?:s|ed|ing)?|crash(?:es|ed|ing)?|segfault(?:s|ed)?"
-    r"|segmentation fault|core dumped|unreachable"
+    r"|segmentation fault|core dumped|unreachable|unhandled"
     r"|unable to|cannot|can't|couldn't|invalid|corrupt(?:s|ed|ion)?|unexpected(?:ly)?|out of memory|rejected"
     r"|broken"
 )
