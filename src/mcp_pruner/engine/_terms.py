@@ -85,6 +85,10 @@ _MIN_IDF_SHARE: Final = 0.02
 _STEMS: dict[str, str] = {}
 _ION_MIN: Final = 8
 """Nouns in -ion (8+ letters) lose it, so they meet their verb: ``validation`` and ``validate``."""
+_AT_MIN: Final = 8
+"""Then a stem in -at of 8+ letters loses it too, so a noun in -ation meets a verb that has no -ate:
+``installation`` and ``install``, ``configuration`` and ``configure``, ``information`` and ``inform``
+(``validat``, seven letters, stays, as ``validate`` does)."""
 _STEM_CACHE_MAX: Final = 200_000
 SCAN_CHARS: Final = 400
 """Only the head of a very long line is tokenised (a minified line or a log payload)."""
@@ -118,6 +122,8 @@ def _stem(word: str) -> str:
         w = w[:-3]
     if len(w) > 3 and w[-1] in "ey":
         w = w[:-1] + ("i" if w[-1] == "y" else "")
+    if w.endswith("at") and len(w) >= _AT_MIN:  # installat(ion) -> install, configurat -> configur(e)
+        w = w[:-2]
     return w
 
 
