@@ -192,6 +192,11 @@ def test_goal_terms_split_and_stemmed() -> None:
     assert stem("parsing") == stem("parse")
     assert stem("negotiation") == stem("negotiate") == stem("negotiates")
     assert stem("redirection") == stem("redirect")
+    # A noun in -ation meets a verb with no -ate (an "Installation" heading answers "install").
+    assert stem("installation") == stem("install") == stem("installing")
+    assert stem("configuration") == stem("configure") == stem("configured")
+    assert stem("authentication") == stem("authenticate") == stem("authenticated")
+    assert stem("validation") == stem("validate")
 
 
 def _qualified_member_file() -> list[str]:
