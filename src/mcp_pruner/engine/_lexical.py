@@ -56,14 +56,13 @@ def repetition_weights(lines: Sequence[str]) -> list[float]:
     from 0.740 / 0.863 / 0.786 to 0.746 / 0.870 / 0.790 (keep 0.3 / keep 0.5 / adaptive); the
     exponent is a mild one (0.5 and 1.0 gave gains of the same size, less evenly spread).
     """
-    counts = Counter(line.strip() for line in lines)
-    out = [1.0] * len(lines)
-    for i, line in enumerate(lines):
-        key = line.strip()
-        c = counts[key]
-        if c > 1 and len(key) >= _REPEAT_MIN_CHARS:
-            out[i] = c**-_REPEAT_EXPONENT
-    return out
+    keys = list(map(str.strip, lines))
+    weight = {
+        key: c**-_REPEAT_EXPONENT
+        for key, c in Counter(keys).items()
+        if c > 1 and len(key) >= _REPEAT_MIN_CHARS
+    }
+    return [weight.get(key, 1.0) for key in keys]
 
 
 def _mean_length(lines: Sequence[str]) -> float:
