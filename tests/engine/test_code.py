@@ -414,3 +414,71 @@ def test_brace_after_a_statement_or_on_the_signature_line_is_unchanged() -> None
     assert headers[0] == 1  # `int total(int n) {`
     assert headers[7] == 8  # `{` after a statement: no signature above it
     assert headers[14] == 15  # `{` after a closer
+
+
+SHELL_FUNCTIONS = """\
+#!/bin/sh
+say () {
+	if test -z "$quiet"
+	then
+		printf '%s\\n' "$*"
+	fi
+}
+
+cache_get () {
+	for oldrev in "$@"
+	do
+		cat "$cachedir/$oldrev"
+	done
+}
+"""
+
+
+def test_same_line_brace_definitions_are_named_calls_and_control_are_not() -> None:
+    """``name () {`` (shell), ``int f(int n) {`` (C), ``virtual ~T() {``, ``T::T() {`` name their block;
+    a control statement, a loop macro, a call taking a callback or a method call do not."""
+    st = code_structure(lines_of(SHELL_FUNCTIONS))
+    assert st.notes == ["lang=indent"]
+    assert {"function say", "function cache_get"} <= {s.name for s in st.scopes}
+    lines = [
+        "static int total(struct list *l, int n) {",
+        "    if (n > 0) {",
+        "        n--;",
+        "    }",
+        "    LIST_FOREACH(item, l, link) {",
+        "        n++;",
+        "    }",
+        "    return n;",
+        "}",
+        "class Buffer : public Base {",
+        "    virtual ~Buffer() {",
+        "        free(data);",
+        "    }",
+        "};",
+        "Buffer::Buffer(int size) : size_(size) {",
+        "    data = alloc(size);",
+        "}",
+        'describe("buffer", () => {',
+        "    it.each(cases, (c) => {",
+        "        check(c);",
+        "    });",
+        "});",
+        "static int wrapped(int a,",
+        "                   int b)",
+        "{",
+        "    return a + b;",
+        "}",
+        "result = compute(first,",
+        "                 second);",
+    ]
+    st = code_structure(lines)
+    names = {s.start: s.name for s in st.scopes}
+    assert names[0] == "function total"
+    assert names[1] == "block"  # if
+    assert names[4] == "block"  # a loop macro: no type before it, parameters given
+    assert names[10] == "method ~Buffer"
+    assert names[14] == "function Buffer::Buffer"
+    assert names[17] == "block"  # a call with a callback
+    assert names[18] == "block"
+    assert names[22] == "function wrapped"
+    assert names.get(27, "block") == "block"  # an assignment with wrapped arguments

@@ -53,6 +53,10 @@ _CONTROL: Final = frozenset(
     }
 )  # fmt: skip
 _METHOD_OWNERS: Final = frozenset({"class", "struct", "interface", "impl", "trait", "object", "record"})
+_PARAMETER_TYPES: Final = frozenset({"struct", "enum"})
+"""Definition keywords that also type a C parameter (``struct request *req``)."""
+_TYPE_PREFIX: Final = re.compile(r"[\w\s:~*&<>,\[\]]+")
+"""What may stand before a defined name on its line: return type, qualifiers, pointers, templates."""
 
 
 def indent_width(line: str) -> int:
@@ -156,6 +160,37 @@ def _signature_label(lines: Sequence[str]) -> tuple[str, str]:
     return "function", m.group(1)[:60]
 
 
+def _in_parentheses(line: str, needle: str) -> bool:
+    """``needle`` first occurs inside a parenthesis left open before it."""
+    at = line.find(needle)
+    return at > 0 and line.count("(", 0, at) > line.count(")", 0, at)
+
+
+def _inline_label(line: str) -> tuple[str, str]:
+    """Name of a definition whose body opens on its own line: ``int total(int n) {``, ``name () {``.
+
+    Control statements, calls and assignments name nothing: the name must follow a return type or
+    qualifiers (``static int``, ``virtual``), be qualified (``Cart::add(...)``), or take no
+    parameters (a shell function, a method ``render() {``). A ``(`` left open (wrapped parameters)
+    counts as the opening brace.
+    """
+    text = line[:300].strip()
+    if text.endswith("{"):
+        text = text[:-1]
+    elif text.count("(") <= text.count(")"):
+        return "block", ""
+    m = _CALLED.search(text)
+    if m is None or m.group(1) in _CONTROL:
+        return "block", ""
+    prefix = text[: m.start()].strip()
+    if prefix:
+        if _TYPE_PREFIX.fullmatch(prefix) is None or prefix.split(None, 1)[0] in _CONTROL:
+            return "block", ""
+    elif "::" not in m.group(1) and not text[m.end() :].lstrip().startswith(")"):
+        return "block", ""
+    return "function", m.group(1)[:60]
+
+
 def _with_methods(scopes: list[Scope]) -> list[Scope]:
     """Functions found from signatures directly in a class-like block are methods."""
     out = scopes
@@ -196,8 +231,16 @@ def indent_scopes(lines: Sequence[str]) -> list[Scope]:
         raw.append((start, -(last_nb + 1), start + 1, kw, name))
     raw = [r for r in raw if -r[1] - r[0] >= 2]
     signed = False
-    for k, (start, neg_end, _hdr, kw, _name) in enumerate(raw):
-        if kw != "block" or not lines[start][:_MAX_INDENT_SCAN].lstrip().startswith("{"):
+    for k, (start, neg_end, hdr, kw, name) in enumerate(raw):
+        if kw in _PARAMETER_TYPES and _in_parentheses(lines[start], f"{kw} {name}"):
+            kw = "block"  # ``int f(struct list *l) {``: the keyword types a parameter
+        if kw != "block":
+            continue
+        if not lines[start][:_MAX_INDENT_SCAN].lstrip().startswith("{"):
+            kw, name = _inline_label(lines[start])
+            if name:
+                raw[k] = (start, neg_end, hdr, kw, name)
+                signed = True
             continue
         first = _signature_start(lines, ind, start)
         if first < start:
