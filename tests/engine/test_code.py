@@ -7,6 +7,7 @@ import pytest
 from mcp_pruner._contract import SourceType
 from mcp_pruner.engine import prune_lines
 from mcp_pruner.engine._code import code_structure
+from mcp_pruner.engine._indent import indent_scopes
 from mcp_pruner.engine._langs import detect_language
 from mcp_pruner.engine._structure import Scope
 
@@ -482,3 +483,27 @@ def test_same_line_brace_definitions_are_named_calls_and_control_are_not() -> No
     assert names[18] == "block"
     assert names[22] == "function wrapped"
     assert names.get(27, "block") == "block"  # an assignment with wrapped arguments
+
+
+def test_a_comment_heading_a_block_names_no_definition() -> None:
+    """Words of a comment (``a module that``, ``the module init function``) are prose, not a keyword and
+    a name; a Rust attribute line is no comment."""
+    lines = [
+        "/* Use this file as a template to start implementing a module that",
+        "   also declares object types. */",
+        "",
+        "static PyTypeObject Xxo_Type = {",
+        "    /* The ob_type field must be initialized in the module init function",
+        "     * to be portable to Windows without using C++. */",
+        "    PyVarObject_HEAD_INIT(NULL, 0)",
+        "};",
+        "// class Foo is defined in foo.h, see",
+        "//     the notes there",
+        "#[derive(Debug)]",
+        "    struct Wrapped {",
+        "        x: u8,",
+        "    }",
+    ]
+    names = {s.name for s in indent_scopes(lines)}
+    assert not {n for n in names if n.startswith(("module", "class"))}, names
+    assert "struct Wrapped" in names

@@ -40,6 +40,9 @@ _STATEMENT_END: Final = (";", "}", "{", ",", ":")
 _NOT_SIGNATURE: Final = re.compile(r"\s*(?:[}\]]|#|//|/\*|\*|--)")
 """Closers, preprocessor lines and comments: where a signature above a brace stops."""
 
+_COMMENT_START: Final = re.compile(r"\s*(?:#(?!\[)|//|/\*|\*|--|<!--)")
+"""A line opening with a comment (``#[attr]`` is Rust's attribute, not one): it names no definition."""
+
 _ATTRIBUTE: Final = re.compile(r"\s*(?:\[[^\]]*\]|@[A-Za-z_][\w.]*(?:\(.*\))?)\s*$")
 """An attribute (``[HttpGet]``) or annotation (``@Override``) line: part of a signature, not its name."""
 
@@ -96,6 +99,8 @@ def _label(line: str) -> tuple[str, str]:
     start with) and checks the boundary itself, searching on after a hit inside a word.
     """
     text = line[:300]
+    if _COMMENT_START.match(text) is not None:
+        return "block", ""  # ``/* ... a module that ...``: prose, whatever words it uses
     m = _DEF_BODY.search(text)
     while m is not None:
         p = m.start()
