@@ -507,3 +507,39 @@ def test_a_comment_heading_a_block_names_no_definition() -> None:
     names = {s.name for s in indent_scopes(lines)}
     assert not {n for n in names if n.startswith(("module", "class"))}, names
     assert "struct Wrapped" in names
+
+
+def test_labels_at_their_brace_level_leave_the_block_whole() -> None:
+    """``public:`` at the level of ``class T {`` and ``case x:`` at the level of ``switch (x) {``: the class
+    and the switch are still one block each, closing brace included; a YAML ``default:`` key is no label."""
+    lines = [
+        "class Buffer : public Base {",
+        "public:",
+        "    Buffer();",
+        "    void flush() {",
+        "        write(data);",
+        "    }",
+        "private:",
+        "    char *data;",
+        "};",
+        "static int kind(int c) {",
+        "\tswitch (c) {",
+        "\tcase 'a':",
+        "\t\treturn 1;",
+        "\tdefault:",
+        "\t\treturn 0;",
+        "\t}",
+        "}",
+        "retries: 3",
+        "default:",
+        "  timeout: 10",
+    ]
+    scopes = indent_scopes(lines)
+    spans = {s.name: (s.start, s.end) for s in scopes}
+    assert spans["class Buffer"] == (0, 9)
+    assert spans["function flush"][1] == 6
+    switch = [s for s in scopes if lines[s.start].strip().startswith("switch")]
+    assert [(s.start, s.end) for s in switch] == [(10, 16)]
+    assert spans["function kind"] == (9, 17)
+    assert not [s for s in scopes if s.start == 17]  # `retries: 3` opens nothing
+    assert [(s.start, s.end) for s in scopes if s.start == 18] == [(18, 20)]

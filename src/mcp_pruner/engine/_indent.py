@@ -43,6 +43,11 @@ _NOT_SIGNATURE: Final = re.compile(r"\s*(?:[}\]]|#|//|/\*|\*|--)")
 _COMMENT_START: Final = re.compile(r"\s*(?:#(?!\[)|//|/\*|\*|--|<!--)")
 """A line opening with a comment (``#[attr]`` is Rust's attribute, not one): it names no definition."""
 
+_ACCESS_LABEL: Final = re.compile(
+    r"\s*(?:(?:public|private|protected|internal)(?:\s+\w+)?\s*:(?!:)|case\b.*:|default\s*:)"
+)
+"""An access specifier (``public:``, Qt's ``public slots:``) or a switch label."""
+
 _ATTRIBUTE: Final = re.compile(r"\s*(?:\[[^\]]*\]|@[A-Za-z_][\w.]*(?:\(.*\))?)\s*$")
 """An attribute (``[HttpGet]``) or annotation (``@Override``) line: part of a signature, not its name."""
 
@@ -90,6 +95,29 @@ def _indent_widths(lines: Sequence[str]) -> list[int]:
         else:
             append(indent_width(line))
     return out
+
+
+def _promote_labels(lines: Sequence[str], ind: list[int]) -> None:
+    """Indent by one the labels written at their brace's level: ``public:`` in a C++ class, ``case x:``
+    in a C or Go switch.
+
+    Written at the level of the ``{`` line, a label hides the block from indentation (the line after
+    ``class T {`` is no deeper) and splits it at each label. A label counts when the nearest line
+    above at its level or lower opens a brace or is such a label itself (a YAML ``default:`` key
+    after a sibling is none).
+    """
+    stack: list[tuple[int, bool]] = []  # (width, opens a brace or is a promoted label), widths rising
+    for i, line in enumerate(lines):
+        width = ind[i]
+        if width < 0:
+            continue
+        while stack and stack[-1][0] > width:
+            stack.pop()
+        head = line[:_MAX_INDENT_SCAN]
+        promoted = bool(stack) and stack[-1][1] and _ACCESS_LABEL.match(head) is not None
+        if promoted:
+            ind[i] = width + 1
+        stack.append((width, promoted or head.rstrip().endswith("{")))
 
 
 def _label(line: str) -> tuple[str, str]:
@@ -211,6 +239,7 @@ def indent_scopes(lines: Sequence[str]) -> list[Scope]:
     """Nested blocks found from indentation (sorted by start)."""
     n = len(lines)
     ind = _indent_widths(lines)
+    _promote_labels(lines, ind)
     filled = [i for i in range(n) if ind[i] >= 0]  # the non-blank lines
     after = [*filled[1:], -1] if filled else []  # the next non-blank line of each (-1: none)
     raw: list[tuple[int, int, int, str, str]] = []
