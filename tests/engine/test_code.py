@@ -543,3 +543,82 @@ def test_labels_at_their_brace_level_leave_the_block_whole() -> None:
     assert spans["function kind"] == (9, 17)
     assert not [s for s in scopes if s.start == 17]  # `retries: 3` opens nothing
     assert [(s.start, s.end) for s in scopes if s.start == 18] == [(18, 20)]
+
+
+MAKEFILE = """\
+# All install targets use the "all" target as synchronization point.
+.PHONY: install
+install:  commoninstall bininstall maninstall
+\tif test "x$(ENSUREPIP)" != "xno"  ; then \\
+\t\t$(RUNSHARED) $(PYTHON_FOR_BUILD) -m ensurepip \\
+\t\t\t$$ensurepip --root=$(DESTDIR)/ ; \\
+\tfi
+
+DESTDIRS=\t$(exec_prefix) $(LIBDIR) $(BINLIBDEST) $(DESTSHARED)
+
+.PHONY: sharedinstall
+sharedinstall: all
+\t\t@for i in $(DESTDIRS); \\
+\t\tdo \\
+\t\t\tif test ! -d $(DESTDIR)$$i; then \\
+\t\t\t\t$(INSTALL) -d -m $(DIRMODE) $(DESTDIR)$$i; \\
+\t\t\tfi; \\
+\t\tdone
+
+$(BUILDPYTHON):\tPrograms/python.o $(LINK_PYTHON_DEPS)
+\t$(LINKCC) $(PY_CORE_LDFLAGS) $(LINKFORSHARED) -o $@ Programs/python.o $(LIBS)
+
+%.o: %.c
+\t$(CC) -c $(PY_CORE_CFLAGS) -o $@ $<
+
+clean:
+\tfind . -name '*.o' -exec rm -f {} ';'
+\trm -f python
+"""
+
+
+def test_makefile_targets_name_their_recipe() -> None:
+    """A rule (``name: prerequisites`` at column 0, recipe indented by a tab) is one scope named after its
+    first target, recipe included, so markers say which targets went and a goal naming one finds it."""
+    lines = lines_of(MAKEFILE)
+    st = code_structure(lines)
+    assert st.notes == ["lang=indent"]
+    spans = {s.name: (s.start, s.end) for s in st.scopes}
+    assert spans["target install"] == (2, 7)
+    assert spans["target sharedinstall"] == (11, 18)
+    assert spans["target $(BUILDPYTHON)"] == (19, 21)
+    assert spans["target %.o"] == (22, 24)
+    assert spans["target clean"] == (25, 28)
+    assert {s.kind for s in st.scopes if s.start in (2, 11, 19, 22, 25)} == {"target"}
+
+    target = lines.index("sharedinstall: all")
+    b = budget(keep_ratio=0.3, include_markers=False)
+    sel = prune_lines(lines, "what does sharedinstall do", SourceType.CODE, b)
+    check_selection(lines, sel, b)
+    assert sel.keep[target]
+    assert sel.keep[lines.index("\t\tdone")]
+
+
+def test_labels_at_column_zero_in_c_are_no_make_targets() -> None:
+    """A C ``goto`` label alone at column 0 inside a function, a Python ``else:`` at column 0 and a YAML
+    key are no Makefile rules."""
+    lines = [
+        "static int setup(struct dev *d)",
+        "{",
+        "\tint ret = probe(d);",
+        "\tif (ret)",
+        "\t\tgoto out;",
+        "\treturn 0;",
+        "out:",
+        "\tkfree(d);",
+        "\treturn ret;",
+        "}",
+        "try:",
+        "\timport fast",
+        "except ImportError:",
+        "\tfast = None",
+        "else:",
+        "\tfast.init()",
+    ]
+    names = {s.name for s in indent_scopes(lines)}
+    assert not {n for n in names if n.startswith("target")}, names

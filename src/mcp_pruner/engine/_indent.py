@@ -61,6 +61,9 @@ _CONTROL: Final = frozenset(
     }
 )  # fmt: skip
 _METHOD_OWNERS: Final = frozenset({"class", "struct", "interface", "impl", "trait", "object", "record"})
+_MAKE_RULE: Final = re.compile(r"([^\s:=#][^:=#\t]*?)[ \t]*::?(?![=:])")
+"""A Makefile rule at column 0: targets, then ``:`` (``::``), not an assignment (``:=``, ``::=``)."""
+_NOT_TARGETS: Final = _CONTROL | {"else", "elif", "except", "try", "finally", "default", "public", "private"}
 _PARAMETER_TYPES: Final = frozenset({"struct", "enum"})
 """Definition keywords that also type a C parameter (``struct request *req``)."""
 _TYPE_PREFIX: Final = re.compile(r"[\w\s:~*&<>,\[\]]+")
@@ -224,6 +227,20 @@ def _inline_label(line: str) -> tuple[str, str]:
     return "function", m.group(1)[:60]
 
 
+def _make_target(lines: Sequence[str], start: int, end: int) -> str:
+    """First target of a Makefile rule opening at ``start``, or ``""``.
+
+    The recipe under it is indented by a tab (what ``make`` demands). A C ``goto`` label at column 0
+    opens a block that runs to its function's closing ``}``; Python's ``else:`` names no target.
+    """
+    line = lines[start][:300]
+    m = _MAKE_RULE.match(line)
+    if m is None or not lines[start + 1].startswith("\t") or lines[end - 1].startswith(("}", ")", "]")):
+        return ""
+    first = m.group(1).split(None, 1)[0]
+    return "" if first in _NOT_TARGETS else first[:60]
+
+
 def _with_methods(scopes: list[Scope]) -> list[Scope]:
     """Functions found from signatures directly in a class-like block are methods."""
     out = scopes
@@ -272,6 +289,8 @@ def indent_scopes(lines: Sequence[str]) -> list[Scope]:
             continue
         if not lines[start][:_MAX_INDENT_SCAN].lstrip().startswith("{"):
             kw, name = _inline_label(lines[start])
+            if not name and ind[start] == 0:
+                kw, name = "target", _make_target(lines, start, -neg_end)
             if name:
                 raw[k] = (start, neg_end, hdr, kw, name)
                 signed = True
