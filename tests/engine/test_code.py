@@ -622,3 +622,51 @@ def test_labels_at_column_zero_in_c_are_no_make_targets() -> None:
     ]
     names = {s.name for s in indent_scopes(lines)}
     assert not {n for n in names if n.startswith("target")}, names
+
+
+CMAKE_MODULE = """\
+function(PROTOBUF_GENERATE_PYTHON SRCS)
+  if(NOT ARGN)
+    message(SEND_ERROR "Error: PROTOBUF_GENERATE_PYTHON() called without any proto files")
+    return()
+  endif()
+
+  set(_outvar)
+  protobuf_generate(LANGUAGE python OUT_VAR _outvar PROTOS ${ARGN})
+  set(${SRCS} ${_outvar} PARENT_SCOPE)
+endfunction()
+
+macro(_gp_append_unique list_var value)
+  if(NOT ${value} IN_LIST ${list_var})
+    list(APPEND ${list_var} "${value}")
+  endif()
+endmacro()
+
+if(Protobuf_DEBUG)
+  message(STATUS "Protobuf_LIBRARY = ${Protobuf_LIBRARY}")
+else ()
+  set(Protobuf_FOUND FALSE)
+ENDIF ()
+FUNCTION (_protobuf_find_libraries name filename)
+  foreach(_lib ${filename})
+    find_library(${name}_LIBRARY_RELEASE NAMES ${_lib})
+  endforeach()
+ENDFUNCTION()
+"""
+
+
+def test_cmake_functions_and_macros_are_named_and_end_commands_close_blocks() -> None:
+    """``function(name ...)``/``macro(name ...)`` name their block; ``endif()``, ``endfunction()``,
+    ``endmacro()``, ``endforeach()`` (any case, space before ``(`` or not) close theirs, included."""
+    lines = lines_of(CMAKE_MODULE)
+    st = code_structure(lines)
+    assert st.notes == ["lang=indent"]
+    spans = {s.name: (s.start, s.end) for s in st.scopes}
+    assert spans["function PROTOBUF_GENERATE_PYTHON"] == (0, 10)
+    assert spans["macro _gp_append_unique"] == (11, 16)
+    assert spans["function _protobuf_find_libraries"] == (22, 27)
+    blocks = {(s.start, s.end) for s in st.scopes if s.kind == "block"}
+    assert {(1, 5), (12, 15), (17, 19), (19, 22), (23, 26)} <= blocks
+    # A call taking a function or a JavaScript callback is no definition.
+    names = {s.name for s in indent_scopes(["run(function(err) {", "  done(err);", "});"])}
+    assert names == {"block"}

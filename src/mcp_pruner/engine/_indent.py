@@ -23,11 +23,16 @@ from ._structure import Scope, nest_scopes
 
 __all__ = ["indent_scopes", "indent_width"]
 
-_CLOSER: Final = re.compile(r"^\s*(?:[}\])]|end\b|fi\b|done\b|esac\b|until\b)")
+_CLOSER: Final = re.compile(
+    r"^\s*(?:[}\])]|end\b|fi\b|done\b|esac\b|until\b|(?i:end(?:if|foreach|while|function|macro|block)\s*\())"
+)
+"""A line closing the block at its indentation: a brace, a shell or Ruby ``end``, a CMake ``endif()``."""
 _DEF: Final = re.compile(
     r"\b(def|class|function|func|fn|sub|proc|procedure|module|struct|interface|impl|trait|enum|"
     r"object|namespace|macro|defmodule|defp?)\s+([A-Za-z_$][\w.:$!?]*)"
 )
+_CMAKE_DEF: Final = re.compile(r"\s*(function|macro)\s*\(\s*([A-Za-z_][\w.+-]*)[^(){}]*\)\s*(?:#.*)?", re.I)
+"""A CMake ``function(name args)`` or ``macro(name args)``: the whole line, so no call taking a callback."""
 _DEF_BODY: Final = re.compile(_DEF.pattern.removeprefix(r"\b"))
 _MAX_INDENT_SCAN: Final = 200
 _MAX_SIGNATURE_LINES: Final = 4
@@ -289,6 +294,8 @@ def indent_scopes(lines: Sequence[str]) -> list[Scope]:
             continue
         if not lines[start][:_MAX_INDENT_SCAN].lstrip().startswith("{"):
             kw, name = _inline_label(lines[start])
+            if not name and (m := _CMAKE_DEF.fullmatch(lines[start][:300])) is not None:
+                kw, name = m.group(1).lower(), m.group(2)[:60]
             if not name and ind[start] == 0:
                 kw, name = "target", _make_target(lines, start, -neg_end)
             if name:
