@@ -670,3 +670,50 @@ def test_cmake_functions_and_macros_are_named_and_end_commands_close_blocks() ->
     # A call taking a function or a JavaScript callback is no definition.
     names = {s.name for s in indent_scopes(["run(function(err) {", "  done(err);", "});"])}
     assert names == {"block"}
+
+
+KOTLIN = """\
+package com.example.shop.cart
+
+import kotlinx.coroutines.flow.Flow
+
+class CartRepository(private val dao: CartDao) : Repository {
+    override fun items(): Flow<List<CartItem>> {
+        return dao.observeAll()
+    }
+
+    suspend fun add(item: CartItem) {
+        dao.insert(item)
+        log("added ${item.id}")
+    }
+
+    private inline fun <reified T : Any> decode(raw: String): T {
+        return json.decodeFromString(raw)
+    }
+}
+
+fun List<CartItem>.total(): Long {
+    return sumOf { it.price * it.quantity }
+}
+@JvmStatic fun parse(raw: String,
+                     strict: Boolean): CartItem =
+    CartItem.decode(raw, strict)
+override fun toString(): String =
+    "Cart(${items.size})"
+"""
+
+
+def test_kotlin_fun_is_a_definition_keyword() -> None:
+    """``fun``, ``suspend fun``, ``override fun``, generic and extension functions, expression bodies on the
+    next line: each names its block, a method in a class."""
+    lines = lines_of(KOTLIN)
+    st = code_structure(lines)
+    assert st.notes == ["lang=indent"]
+    spans = {s.name: (s.start, s.end) for s in st.scopes}
+    assert spans["class CartRepository"] == (4, 18)
+    assert spans["method items"] == (5, 8)
+    assert spans["method add"] == (9, 13)
+    assert spans["method decode"] == (14, 17)
+    assert spans["function total"] == (19, 22)  # an extension function: named without its receiver
+    assert spans["function parse"] == (22, 25)  # parameters wrapped, the body an expression
+    assert spans["function toString"] == (25, 27)

@@ -31,6 +31,11 @@ _DEF: Final = re.compile(
     r"\b(def|class|function|func|fn|sub|proc|procedure|module|struct|interface|impl|trait|enum|"
     r"object|namespace|macro|defmodule|defp?)\s+([A-Za-z_$][\w.:$!?]*)"
 )
+_FUN: Final = re.compile(
+    r"\s*(?:@[\w.]+(?:\([^)]*\))?\s+|[a-z]+\s+)*fun\s+(?:<.*?>\s*)?(?:[\w.]+(?:<.*>)?\??\.)?([A-Za-z_]\w*)\s*\("
+)
+"""Kotlin's ``fun`` after modifiers and annotations: type parameters (``fun <T> f(``) and a receiver
+(``fun List<T>.total(``) are no part of the name."""
 _CMAKE_DEF: Final = re.compile(r"\s*(function|macro)\s*\(\s*([A-Za-z_][\w.+-]*)[^(){}]*\)\s*(?:#.*)?", re.I)
 """A CMake ``function(name args)`` or ``macro(name args)``: the whole line, so no call taking a callback."""
 _DEF_BODY: Final = re.compile(_DEF.pattern.removeprefix(r"\b"))
@@ -296,6 +301,8 @@ def indent_scopes(lines: Sequence[str]) -> list[Scope]:
             kw, name = _inline_label(lines[start])
             if not name and (m := _CMAKE_DEF.fullmatch(lines[start][:300])) is not None:
                 kw, name = m.group(1).lower(), m.group(2)[:60]
+            elif not name and (m := _FUN.match(lines[start][:300])) is not None:
+                kw, name = "function", m.group(1)[:60]
             if not name and ind[start] == 0:
                 kw, name = "target", _make_target(lines, start, -neg_end)
             if name:
