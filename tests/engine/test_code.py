@@ -574,6 +574,8 @@ $(BUILDPYTHON):\tPrograms/python.o $(LINK_PYTHON_DEPS)
 clean:
 \tfind . -name '*.o' -exec rm -f {} ';'
 \trm -f python
+TAGS::
+\tcd $(srcdir); ctags -o tags Include/*.h
 """
 
 
@@ -589,6 +591,7 @@ def test_makefile_targets_name_their_recipe() -> None:
     assert spans["target $(BUILDPYTHON)"] == (19, 21)
     assert spans["target %.o"] == (22, 24)
     assert spans["target clean"] == (25, 28)
+    assert spans["target TAGS"] == (28, 30)
     assert {s.kind for s in st.scopes if s.start in (2, 11, 19, 22, 25)} == {"target"}
 
     target = lines.index("sharedinstall: all")
@@ -600,8 +603,8 @@ def test_makefile_targets_name_their_recipe() -> None:
 
 
 def test_labels_at_column_zero_in_c_are_no_make_targets() -> None:
-    """A C ``goto`` label alone at column 0 inside a function, a Python ``else:`` at column 0 and a YAML
-    key are no Makefile rules."""
+    """A C ``goto`` label alone at column 0 inside a function, a Python ``else:`` at column 0 and the
+    headings of a command's help text are no Makefile rules."""
     lines = [
         "static int setup(struct dev *d)",
         "{",
@@ -619,6 +622,13 @@ def test_labels_at_column_zero_in_c_are_no_make_targets() -> None:
         "\tfast = None",
         "else:",
         "\tfast.init()",
+        'HELP = """claptests 0.0.1',
+        "USAGE:",
+        "\tclaptests [FLAGS] [OPTIONS] [ARGS]",
+        "",
+        "FLAGS:",
+        "\t-h, --help       Prints help information",
+        '"""',
     ]
     names = {s.name for s in indent_scopes(lines)}
     assert not {n for n in names if n.startswith("target")}, names

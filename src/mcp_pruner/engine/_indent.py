@@ -241,14 +241,20 @@ def _make_target(lines: Sequence[str], start: int, end: int) -> str:
     """First target of a Makefile rule opening at ``start``, or ``""``.
 
     The recipe under it is indented by a tab (what ``make`` demands). A C ``goto`` label at column 0
-    opens a block that runs to its function's closing ``}``; Python's ``else:`` names no target.
+    opens a block that runs to its function's closing ``}``; Python's ``else:`` names no target, nor does
+    an upper-case heading of help text (``USAGE:``, ``OPTIONS:``) without prerequisites (``TAGS::``, a
+    double-colon rule, is one).
     """
     line = lines[start][:300]
     m = _MAKE_RULE.match(line)
     if m is None or not lines[start + 1].startswith("\t") or lines[end - 1].startswith(("}", ")", "]")):
         return ""
     first = m.group(1).split(None, 1)[0]
-    return "" if first in _NOT_TARGETS else first[:60]
+    if first in _NOT_TARGETS or (
+        first.isupper() and line[m.end() - 2 : m.end()] != "::" and not line[m.end() :].strip()
+    ):
+        return ""  # ``USAGE:`` alone over tab-indented lines: a heading of a command's help text
+    return first[:60]
 
 
 def _with_methods(scopes: list[Scope]) -> list[Scope]:
