@@ -727,3 +727,54 @@ def test_kotlin_fun_is_a_definition_keyword() -> None:
     assert spans["function total"] == (19, 22)  # an extension function: named without its receiver
     assert spans["function parse"] == (22, 25)  # parameters wrapped, the body an expression
     assert spans["function toString"] == (25, 27)
+
+
+C_BLANK_BEFORE_BRACE = """\
+static Xtransport *
+SelectTransport (const char *protocol)
+
+{
+    int i;
+
+    for (i = 0; i < NUMTRANS; i++)
+\tif (!strcmp (protocol, Xtransports[i].transport->TransName))
+\t    return Xtransports[i].transport;
+    return NULL;
+}
+
+int
+ParseAddress (const char *address,
+              char **protocol, char **host, char **port)
+
+{
+    *protocol = strdup (address);
+    return 1;
+}
+
+count = total + 1;
+
+{
+    int local = count;
+    use (local);
+}
+x = compute (a)
+
+{
+    int other = 2;
+}
+"""
+
+
+def test_a_blank_line_between_signature_and_brace_keeps_the_signature_in_the_header() -> None:
+    """Xtrans style: the signature, a blank line, then ``{``: the signature heads and names the block. After a
+    statement (or a line naming no definition) a blank line still parts it from a bare block."""
+    lines = lines_of(C_BLANK_BEFORE_BRACE)
+    st = code_structure(lines)
+    assert st.notes == ["lang=indent"]
+    by_name = {s.name: s for s in st.scopes}
+    select = by_name["function SelectTransport"]
+    assert (select.start, select.header_end, select.end) == (0, 4, 11)
+    parse = by_name["function ParseAddress"]
+    assert (parse.start, parse.header_end, parse.end) == (12, 17, 20)
+    bare = [s for s in st.scopes if lines[s.start].strip() == "{"]
+    assert [(s.start, s.header_end) for s in bare] == [(23, 24), (29, 30)]

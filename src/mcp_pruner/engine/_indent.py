@@ -161,12 +161,15 @@ def _signature_start(lines: Sequence[str], ind: Sequence[int], brace: int) -> in
 
     Contiguous non-blank lines at the brace's indentation, not ending a statement; lines
     indented deeper are continuations (wrapped parameters) when a line at the brace's
-    indentation heads them. The parentheses of the whole signature must balance.
+    indentation heads them. The parentheses of the whole signature must balance. One blank
+    line may part the signature from the brace (the caller then wants a definition's name).
     """
     width = ind[brace]
     start = brace
     k = brace - 1
-    floor = max(-1, brace - 1 - _MAX_SIGNATURE_LINES)
+    if k > 0 and ind[k] < 0 and ind[k - 1] >= 0:
+        k -= 1  # one blank line between signature and brace (X11's Xtrans)
+    floor = max(-1, k - _MAX_SIGNATURE_LINES)
     while k > floor:
         w = ind[k]
         if w < width:
@@ -318,6 +321,8 @@ def indent_scopes(lines: Sequence[str]) -> list[Scope]:
         first = _signature_start(lines, ind, start)
         if first < start:
             kw, name = _signature_label(lines[first:start])
+            if not name and ind[start - 1] < 0:
+                continue  # across a blank line, only a definition joins the brace
             raw[k] = (first, neg_end, start + 1, kw, name)
             signed = True
     if signed:
