@@ -778,3 +778,21 @@ def test_a_blank_line_between_signature_and_brace_keeps_the_signature_in_the_hea
     assert (parse.start, parse.header_end, parse.end) == (12, 17, 20)
     bare = [s for s in st.scopes if lines[s.start].strip() == "{"]
     assert [(s.start, s.header_end) for s in bare] == [(23, 24), (29, 30)]
+
+
+def test_a_name_made_by_a_macro_names_the_function() -> None:
+    """X11's ``TRANS(Open) (int type, ...)`` defines ``Open`` (token pasting): the name is the macro's
+    argument, whether the brace follows the signature or ends its line."""
+    lines = [
+        "static XtransConnInfo",
+        "TRANS(Open) (int type, const char *address)",
+        "",
+        "{",
+        "    return NULL;",
+        "}",
+        "int TRANS(Close) (XtransConnInfo ciptr) {",
+        "    return close (ciptr->fd);",
+        "}",
+    ]
+    names = {s.name for s in indent_scopes(lines)}
+    assert {"function Open", "function Close"} <= names, names

@@ -63,6 +63,8 @@ _ATTRIBUTE: Final = re.compile(r"\s*(?:\[[^\]]*\]|@[A-Za-z_][\w.]*(?:\(.*\))?)\s
 
 _ANGLED: Final = re.compile(r"<[^<>]*>")
 _CALLED: Final = re.compile(r"([A-Za-z_~][\w:~]*)\s*\(")
+_MACRO_NAME: Final = re.compile(r"[A-Za-z_]\w*\s*\(\s*([A-Za-z_]\w*)\s*\)\s*\(")
+"""A name made by a macro, then the parameters: ``TRANS(Open) (int type)`` (X11) defines ``Open``."""
 _CONTROL: Final = frozenset(
     {
         "if", "else", "for", "foreach", "while", "do", "switch", "case", "catch", "try", "finally",
@@ -206,7 +208,8 @@ def _signature_label(lines: Sequence[str]) -> tuple[str, str]:
     m = _CALLED.search(text)
     if m is None or m.group(1) in _CONTROL or "=" in text[: m.start()]:
         return "block", ""
-    return "function", m.group(1)[:60]
+    made = _MACRO_NAME.match(text, m.start())
+    return "function", (made.group(1) if made is not None else m.group(1))[:60]
 
 
 def _in_parentheses(line: str, needle: str) -> bool:
@@ -232,12 +235,13 @@ def _inline_label(line: str) -> tuple[str, str]:
     if m is None or m.group(1) in _CONTROL:
         return "block", ""
     prefix = text[: m.start()].strip()
+    made = _MACRO_NAME.match(text, m.start())
     if prefix:
         if _TYPE_PREFIX.fullmatch(prefix) is None or prefix.split(None, 1)[0] in _CONTROL:
             return "block", ""
-    elif "::" not in m.group(1) and not text[m.end() :].lstrip().startswith(")"):
+    elif "::" not in m.group(1) and not text[m.end() :].lstrip().startswith(")") and made is None:
         return "block", ""
-    return "function", m.group(1)[:60]
+    return "function", (made.group(1) if made is not None else m.group(1))[:60]
 
 
 def _make_target(lines: Sequence[str], start: int, end: int) -> str:
