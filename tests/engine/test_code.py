@@ -537,7 +537,7 @@ def test_labels_at_their_brace_level_leave_the_block_whole() -> None:
     scopes = indent_scopes(lines)
     spans = {s.name: (s.start, s.end) for s in scopes}
     assert spans["class Buffer"] == (0, 9)
-    assert spans["function flush"][1] == 6
+    assert spans["method flush"][1] == 6
     switch = [s for s in scopes if lines[s.start].strip().startswith("switch")]
     assert [(s.start, s.end) for s in switch] == [(10, 16)]
     assert spans["function kind"] == (9, 17)
@@ -796,3 +796,42 @@ def test_a_name_made_by_a_macro_names_the_function() -> None:
     ]
     names = {s.name for s in indent_scopes(lines)}
     assert {"function Open", "function Close"} <= names, names
+
+
+CPP_ACCESS_BLOCKS = """\
+class Session : public Connection {
+public:
+    explicit Session(int fd);
+    bool send(const std::string& data) {
+        return write(fd_, data.data(), data.size()) >= 0;
+    }
+
+private slots:
+    void onReadyRead()
+    {
+        buffer_.append(read());
+    }
+};
+
+struct Counter {
+  public:
+    int next() {
+        return ++n_;
+    }
+  private:
+    int n_ = 0;
+};
+"""
+
+
+def test_functions_under_an_access_specifier_are_methods() -> None:
+    """``public:``/``private slots:`` blocks sit between a class and its members: a function in one is a
+    method of the class all the same."""
+    lines = lines_of(CPP_ACCESS_BLOCKS)
+    st = code_structure(lines)
+    assert st.notes == ["lang=indent"]
+    kinds = {s.name: s.kind for s in st.scopes}
+    assert kinds["method send"] == "method"
+    assert kinds["method onReadyRead"] == "method"
+    assert kinds["method next"] == "method"
+    assert not {n for n in kinds if n.startswith("function")}, kinds

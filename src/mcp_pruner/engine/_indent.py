@@ -264,11 +264,24 @@ def _make_target(lines: Sequence[str], start: int, end: int) -> str:
     return first[:60]
 
 
-def _with_methods(scopes: list[Scope]) -> list[Scope]:
-    """Functions found from signatures directly in a class-like block are methods."""
+def _owner(lines: Sequence[str], scopes: Sequence[Scope], parent: int) -> int:
+    """The scope a member belongs to: its parent, or the class around an access specifier's block
+    (``public:`` heads the block of the members under it)."""
+    sc = scopes[parent]
+    if sc.kind == "block" and sc.parent >= 0 and _ACCESS_LABEL.match(lines[sc.start][:_MAX_INDENT_SCAN]):
+        return sc.parent
+    return parent
+
+
+def _with_methods(lines: Sequence[str], scopes: list[Scope]) -> list[Scope]:
+    """Functions found from signatures directly in a class-like block (or under an access specifier in
+    one) are methods."""
     out = scopes
     for k, sc in enumerate(scopes):
-        if sc.kind == "function" and sc.parent >= 0 and scopes[sc.parent].kind in _METHOD_OWNERS:
+        if sc.kind != "function" or sc.parent < 0:
+            continue
+        owner = _owner(lines, scopes, sc.parent)
+        if scopes[owner].kind in _METHOD_OWNERS:
             if out is scopes:
                 out = list(scopes)
             out[k] = replace(sc, kind="method", name="method" + sc.name.removeprefix("function"))
@@ -338,4 +351,4 @@ def indent_scopes(lines: Sequence[str]) -> list[Scope]:
         raw = [r for r in raw if -r[1] > sig_end[r[0]]]
     raw.sort()
     scopes = nest_scopes(raw, n)
-    return _with_methods(scopes) if signed else scopes
+    return _with_methods(lines, scopes) if signed else scopes
