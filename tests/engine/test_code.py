@@ -835,3 +835,39 @@ def test_functions_under_an_access_specifier_are_methods() -> None:
     assert kinds["method onReadyRead"] == "method"
     assert kinds["method next"] == "method"
     assert not {n for n in kinds if n.startswith("function")}, kinds
+
+
+def test_yaml_keys_name_their_nested_blocks() -> None:
+    """In YAML a ``key:`` heads the block of what is nested under it: one scope named after the key, so a
+    goal naming a service or setting finds its whole block."""
+    lines = [
+        "services:",
+        "  db:",
+        "    image: postgres:16",
+        "    environment:",
+        "      POSTGRES_PASSWORD: example",
+        "  web:",
+        "    build: .",
+        "    command: >",
+        "      gunicorn app:server",
+        "      --bind 0.0.0.0:8000",
+        "    depends_on:",
+        "      - db",
+        "volumes:",
+        "  db-data:",
+        "  cache:",
+        "    driver: local",
+    ]
+    st = code_structure(lines)
+    assert st.notes == ["lang=indent"]
+    spans = {s.name: (s.start, s.end) for s in st.scopes}
+    assert spans["key services"] == (0, 12)
+    assert spans["key db"] == (1, 5)
+    assert spans["key web"] == (5, 12)
+    assert spans["key command"] == (7, 10)
+    assert spans["key volumes"] == (12, 16)
+    assert spans["key cache"] == (14, 16)
+    assert {s.kind for s in st.scopes} == {"key"}
+    sel = prune_lines(lines, "which command does the web service run", None, FREE)
+    check_selection(lines, sel, FREE)
+    assert all(sel.keep[5:12])

@@ -10,6 +10,7 @@ import pytest
 from mcp_pruner import engine
 from mcp_pruner._contract import SourceType
 from mcp_pruner.engine import _detect, detect_source_type
+from mcp_pruner.engine._yaml import looks_like_yaml
 
 from . import samples
 
@@ -299,3 +300,62 @@ def test_pytest_reports_showing_test_arguments_are_logs() -> None:
     """The ``i = 3`` line under a failure title ended the trace, so the test's source counted as code
     and a run of 40 failing parametrized tests was detected as code."""
     assert detect_source_type(_pytest_parametrized_failures(40)) is SourceType.LOGS
+
+
+COMPOSE_YAML = """\
+# Services for local development.
+version: "3.9"
+services:
+  db:
+    image: postgres:16
+    environment:
+      POSTGRES_PASSWORD: example
+    volumes:
+      - db-data:/var/lib/postgresql/data
+  web:
+    build: .
+    command: >
+      gunicorn app:server
+      --bind 0.0.0.0:8000
+    depends_on:
+      - db
+volumes:
+  db-data:
+"""
+
+MARKDOWN_WITH_FRONT_MATTER = """\
+---
+title: Configuring the cache
+tags:
+  - cache
+---
+# Configuring the cache
+
+The cache keeps rendered pages for a while. Set these options:
+
+- ttl: how long a page stays, in seconds.
+- size: the most pages kept at once.
+
+Note: the cache is per process.
+"""
+
+EMAIL_HEADERS = """\
+Return-Path: <bbb@zzz.org>
+Delivered-To: bbb@zzz.org
+Received: by mail.zzz.org (Postfix, from userid 889)
+\tid 27CEAD38CC; Fri,  4 May 2001 14:05:44 -0400 (EDT)
+From: bbb@ddd.com (John X. Doe)
+To: bbb@zzz.org
+Subject: This is a test message
+Date: Fri, 4 May 2001 14:05:44 -0400
+
+Hi, this is the body of the message.
+"""
+
+
+def test_yaml_config_is_code_markdown_and_flat_headers_are_not() -> None:
+    """Nested ``key:`` lines and list items are YAML: code (indentation structure), not a document. Markdown
+    with YAML front matter and ``- key: text`` list items, and flat ``Name: value`` headers, stay docs."""
+    assert detect_source_type(COMPOSE_YAML.splitlines()) == SourceType.CODE
+    assert detect_source_type(MARKDOWN_WITH_FRONT_MATTER.splitlines()) == SourceType.DOCS
+    assert not looks_like_yaml(EMAIL_HEADERS.splitlines())

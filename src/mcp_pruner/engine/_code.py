@@ -17,6 +17,7 @@ from ._indent import indent_scopes
 from ._langs import detect_language
 from ._structure import Structure, build_line_scope, merge_ranges, set_groups, units_from_scopes
 from ._treesitter import Parsed, parse_scopes
+from ._yaml import looks_like_yaml
 
 __all__ = ["code_structure"]
 
@@ -61,7 +62,7 @@ def _fallback(lines: Sequence[str]) -> Parsed:
         m = look(line[:200].lstrip())
         if m is not None:
             (comments if m.lastgroup == "comment" else imports).append((i, i + 1))
-    return Parsed(indent_scopes(lines), 0.0, comments, imports)
+    return Parsed(indent_scopes(lines, keys=looks_like_yaml(lines)), 0.0, comments, imports)
 
 
 def code_structure(lines: Sequence[str]) -> Structure:

@@ -19,6 +19,7 @@ from typing import Final
 from .._contract import SourceType
 from ._langs import detect_language
 from ._logs import is_diagnostic, is_json_record
+from ._yaml import looks_like_yaml
 
 __all__ = ["detect_source_type"]
 
@@ -238,8 +239,10 @@ def detect_source_type(lines: Sequence[str]) -> SourceType:
     if (logs and logs >= 0.4 * total) or stack >= 0.5 * len(sample):
         return SourceType.LOGS
     # Docstrings read like prose: a recognised programming language outside fences tips the balance.
-    if docs > code and (code < 0.5 * docs or detect_language(outside) is None):
-        return SourceType.DOCS
-    if code == 0 and docs == 0:
-        return SourceType.DOCS if sum(len(x) for x in sample) / max(1, len(sample)) > 60 else SourceType.CODE
+    if (docs > code and (code < 0.5 * docs or detect_language(outside) is None)) or (
+        code == 0 and docs == 0 and sum(len(x) for x in sample) / max(1, len(sample)) > 60
+    ):
+        head = lines[:_SAMPLE]
+        # YAML reads like a document to this vote; its structure is indentation, as in code.
+        return SourceType.CODE if looks_like_yaml(head, _inside_fences(head)) else SourceType.DOCS
     return SourceType.CODE

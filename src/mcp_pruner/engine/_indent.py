@@ -20,6 +20,7 @@ from dataclasses import replace
 from typing import Final
 
 from ._structure import Scope, nest_scopes
+from ._yaml import key_label
 
 __all__ = ["indent_scopes", "indent_width"]
 
@@ -288,8 +289,9 @@ def _with_methods(lines: Sequence[str], scopes: list[Scope]) -> list[Scope]:
     return out
 
 
-def indent_scopes(lines: Sequence[str]) -> list[Scope]:
-    """Nested blocks found from indentation (sorted by start)."""
+def indent_scopes(lines: Sequence[str], keys: bool = False) -> list[Scope]:
+    """Nested blocks found from indentation (sorted by start); with ``keys`` (YAML), a ``key:`` names the
+    block under it."""
     n = len(lines)
     ind = _indent_widths(lines)
     _promote_labels(lines, ind)
@@ -322,6 +324,9 @@ def indent_scopes(lines: Sequence[str]) -> list[Scope]:
         if kw in _PARAMETER_TYPES and _in_parentheses(lines[start], f"{kw} {name}"):
             kw = "block"  # ``int f(struct list *l) {``: the keyword types a parameter
         if kw != "block":
+            continue
+        if keys and (name := key_label(lines[start])):
+            raw[k] = (start, neg_end, hdr, "key", name)
             continue
         if not lines[start][:_MAX_INDENT_SCAN].lstrip().startswith("{"):
             kw, name = _inline_label(lines[start])
