@@ -43,6 +43,9 @@ _SUBSCRIPT: Final = re.compile(r"[A-Za-z_][\w.]*\[[^\]\s]{1,40}\]")
 the subscript alone is a lone digit or a common word."""
 _LINE_PART: Final = re.compile(r"[A-Z]{2,}(?![a-z])|[A-Z]?[a-z]{2,}|[A-Z]|\d{2,}")
 
+_QUESTION: Final = frozenset({"how", "what", "which", "why", "who", "whom", "whose"})
+"""Stop words in a question, names when the goal writes them as code (``which()``, `` `what` ``)."""
+
 # fmt: off
 _STOP: Final = frozenset({
     "a", "an", "the", "of", "to", "in", "on", "at", "by", "for", "from", "with", "without", "into",
@@ -52,11 +55,9 @@ _STOP: Final = frozenset({
     "us", "do", "does", "did", "done", "can", "could", "should", "would", "will", "shall", "may",
     "might", "must", "also", "just", "only", "very", "too", "more", "most", "less", "some", "any",
     "all", "each", "every", "other", "about", "after", "before", "again", "via", "per", "vs", "etc",
-    "eg", "ie", "s", "t", "how", "what", "which", "why", "who", "whom", "whose",
-})
+    "eg", "ie", "s", "t",
+}) | _QUESTION
 # fmt: on
-_QUESTION: Final = frozenset({"how", "what", "which", "why", "who", "whom", "whose"})
-"""Stop words in a question, names when the goal writes them as code (``which()``, `` `what` ``)."""
 
 # fmt: off
 _GENERIC: Final = frozenset({
