@@ -18,7 +18,7 @@ from typing import Final
 
 from .._contract import SourceType
 from ._langs import detect_language
-from ._logs import is_diagnostic, is_json_record
+from ._logs import TEST_TITLE, is_diagnostic, is_json_record
 from ._yaml import looks_like_yaml
 
 __all__ = ["detect_source_type"]
@@ -140,18 +140,17 @@ _GUTTER: Final = re.compile(
     r"\s*(?:\d+\s*)?\|\s*$|\s*\d+\s+\|\s|\s*\|\s+[\^~_|+-]|\s*--> \S+:\d+|\s*= (?:note|help): "
 )
 """A compiler's source excerpt (rustc, ruff): numbered lines, carets, ``-->`` locations; neutral."""
-_TEST_HEAD: Final = re.compile(r"_{3,} .+ _{3,}$")
-"""A pytest failure title: the indented test source under it and its ``>``/``E`` lines are a trace."""
 _TEST_TRACE: Final = re.compile(r"[>E] {3}|_ _ _ |[A-Za-z_]\w* = \S")
-"""Unindented lines that stay in such a trace; ``i = 3`` is how pytest shows a test's arguments."""
+"""Unindented lines that stay in a pytest failure's trace (under its title); ``i = 3`` is how pytest
+shows a test's arguments."""
 _SAMPLE: Final = 600
 _EARLY: Final = 200
 """After this many sampled lines, plain code (hardly a log or stack line, little prose) ends the scan."""
 
 
-def _sample(lines: Sequence[str]) -> list[tuple[str, bool]]:
+def _sample(lines: Sequence[str], inside: Sequence[bool]) -> list[tuple[str, bool]]:
     """Up to about ``_SAMPLE`` lines (the first half, then evenly spaced ones), cut to 300 characters,
-    each with whether it lies inside a fenced block.
+    each with whether it lies inside a fenced block (``inside``, :func:`_inside_fences`).
 
     Which lines a fence holds is read on the whole text: a sample that skips a fence line would see
     every later block inside out.
@@ -162,7 +161,6 @@ def _sample(lines: Sequence[str]) -> list[tuple[str, bool]]:
         if n <= _SAMPLE
         else [*range(_SAMPLE // 2), *range(_SAMPLE // 2, n, max(1, (n - _SAMPLE // 2) // (_SAMPLE // 2)))]
     )
-    inside = _inside_fences(lines)
     return [(lines[i][:300], inside[i]) for i in picked]
 
 
@@ -199,7 +197,8 @@ def _inside_fences(lines: Sequence[str]) -> list[bool]:
 
 def detect_source_type(lines: Sequence[str]) -> SourceType:
     """The source type of ``lines``; code when there is nothing to go on."""
-    pairs = [(line, inside) for line, inside in _sample(lines) if line.strip()]
+    fenced = _inside_fences(lines)
+    pairs = [(line, inside) for line, inside in _sample(lines, fenced) if line.strip()]
     sample = [line for line, _ in pairs]
     if not sample:
         return SourceType.CODE
@@ -228,7 +227,7 @@ def detect_source_type(lines: Sequence[str]) -> SourceType:
         outside.append(line)
         if _is_log(line) or is_json_record(line) or _TOOL.match(line.lstrip()) or is_diagnostic(line):
             logs += 1
-            if _TEST_HEAD.match(line):
+            if TEST_TITLE.match(line):  # the test source under it and its ``>``/``E`` lines: a trace
                 frame_indent = 0
             continue
         if _is_code(line):
@@ -242,7 +241,6 @@ def detect_source_type(lines: Sequence[str]) -> SourceType:
     if (docs > code and (code < 0.5 * docs or detect_language(outside) is None)) or (
         code == 0 and docs == 0 and sum(len(x) for x in sample) / max(1, len(sample)) > 60
     ):
-        head = lines[:_SAMPLE]
         # YAML reads like a document to this vote; its structure is indentation, as in code.
-        return SourceType.CODE if looks_like_yaml(head, _inside_fences(head)) else SourceType.DOCS
+        return SourceType.CODE if looks_like_yaml(lines, fenced) else SourceType.DOCS
     return SourceType.CODE

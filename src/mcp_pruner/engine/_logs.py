@@ -37,6 +37,7 @@ from ._types import Unit
 __all__ = [
     "DIAGNOSTIC_LEVEL",
     "ERROR_LEVEL",
+    "TEST_TITLE",
     "is_diagnostic",
     "is_json_record",
     "json_level",
@@ -99,19 +100,20 @@ def _words(alternatives: str) -> re.Pattern[str]:
     )
 
 
-_ALARM: Final = _words(
-    r"exceptions?|tracebacks?|panic(?:ked|king|ing|s)?|fatal(?:ly)?|error(?:s|ed|ing)?|fail(?:s|ed|ing|ures?)?|denied"
-    r"|refused|time(?:d)? ?outs?|killed|abort(?:s|ed|ing)?|crash(?:es|ed|ing)?|segfault(?:s|ed)?"
-    r"|segmentation fault|core dumped|unreachable|unhandled"
-    r"|unable to|cannot|can't|couldn't|invalid|corrupt(?:s|ed|ion)?|unexpected(?:ly)?|out of memory|rejected"
-    r"|broken"
-)
-"""Alarming words, searched only when no level field says otherwise. A shell reports a crashed child
-as ``Segmentation fault (core dumped)``: no other alarm word on that line."""
-_STRONG: Final = _words(
+_STRONG_WORDS: Final = (
     r"exceptions?|tracebacks?|panic(?:ked|king|ing|s)?|fatal(?:ly)?|segfault(?:s|ed)?|segmentation fault"
     r"|core dumped"
 )
+"""The alarm words that make a line a strong alarm (0.9 rather than 0.7). A shell reports a crashed
+child as ``Segmentation fault (core dumped)``: no other alarm word on that line."""
+_ALARM: Final = _words(
+    _STRONG_WORDS + r"|error(?:s|ed|ing)?|fail(?:s|ed|ing|ures?)?|denied"
+    r"|refused|time(?:d)? ?outs?|killed|abort(?:s|ed|ing)?|crash(?:es|ed|ing)?|unreachable|unhandled"
+    r"|unable to|cannot|can't|couldn't|invalid|corrupt(?:s|ed|ion)?|unexpected(?:ly)?|out of memory|rejected"
+    r"|broken"
+)
+"""Alarming words, searched only when no level field says otherwise."""
+_STRONG: Final = _words(_STRONG_WORDS)
 _NONE_BEFORE: Final = re.compile(r"(?i)\b(?:0|no|zero|without) +$")
 _NONE_AFTER: Final = re.compile(r" *[:=] *0(?=\s*(?:$|[,;)\]|]|\w+ *[:=]))")
 """A count of none: ``0 errors``, ``no failures``, ``Failures: 0, Errors: 0`` (maven, junit, go vet)."""
@@ -160,7 +162,7 @@ _NEW_RECORD: Final = re.compile(
     r"|=== RUN\b|--- (?:PASS|FAIL|SKIP):|ok(?: {2}|\t))"
 )
 """A timestamped (or levelled, or JSON) line, a test verdict: a new record even inside a trace."""
-_TITLE: Final = re.compile(r"_{3,} .+ _{3,}$")
+TEST_TITLE: Final = re.compile(r"_{3,} .+ _{3,}$")
 """A test's failure section title (pytest): the section runs to the next title, blank lines and all."""
 _RULED: Final = re.compile(r"[_=]{3,} .+ [_=]{3,}$")
 _SECTION: Final = re.compile(r"={3,} (.+?) ={3,}$")
@@ -206,7 +208,7 @@ def _json_severity(value: str) -> float:
 
 def _level_field(line: str) -> float | None:
     """The severity a level field gives ``line`` (a test failure title counts), ``None`` without one."""
-    if line[:3] == "___" and _TITLE.match(line) is not None:
+    if line[:3] == "___" and TEST_TITLE.match(line) is not None:
         return ERROR_LEVEL  # a test's failure report
     if line[:1] in ("{", " ", "\t"):
         value = json_level(line)
@@ -311,7 +313,7 @@ def _records(lines: Sequence[str]) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     start = 0
     trace, panic = _trace_mode(lines[0]) if n else (False, False)
-    titled = n > 0 and _TITLE.match(lines[0]) is not None
+    titled = n > 0 and TEST_TITLE.match(lines[0]) is not None
     prev = lines[0] if n else ""  # the last non-blank line
     for i in range(1, n):
         line = lines[i]
@@ -344,7 +346,7 @@ def _records(lines: Sequence[str]) -> list[tuple[int, int]]:
             continue
         out.append((start, i))
         start = i
-        titled = _TITLE.match(line) is not None
+        titled = TEST_TITLE.match(line) is not None
         if not cont:
             trace, panic = _trace_mode(line)
     if n:
@@ -403,7 +405,7 @@ def _passed_titles(lines: Sequence[str], sev: list[float]) -> None:
             m = _SECTION.match(line)
             if m is not None:
                 passes = m.group(1) == "PASSES"
-        elif passes and line[:3] == "___" and _TITLE.match(line) is not None:
+        elif passes and line[:3] == "___" and TEST_TITLE.match(line) is not None:
             sev[i] = 0.0
 
 
