@@ -76,7 +76,7 @@ _CONTROL: Final = frozenset(
 _METHOD_OWNERS: Final = frozenset({"class", "struct", "interface", "impl", "trait", "object", "record"})
 _MAKE_RULE: Final = re.compile(r"([^\s:=#][^:=#\t]*?)[ \t]*::?(?![=:])")
 """A Makefile rule at column 0: targets, then ``:`` (``::``), not an assignment (``:=``, ``::=``)."""
-_NOT_TARGETS: Final = _CONTROL | {"else", "elif", "except", "try", "finally", "default", "public", "private"}
+_NOT_TARGETS: Final = _CONTROL | {"elif", "except", "default", "public", "private"}
 _PARAMETER_TYPES: Final = frozenset({"struct", "enum"})
 """Definition keywords that also type a C parameter (``struct request *req``)."""
 _TYPE_PREFIX: Final = re.compile(r"[\w\s:~*&<>,\[\]]+")
@@ -209,8 +209,14 @@ def _signature_label(lines: Sequence[str]) -> tuple[str, str]:
     m = _CALLED.search(text)
     if m is None or m.group(1) in _CONTROL or "=" in text[: m.start()]:
         return "block", ""
-    made = _MACRO_NAME.match(text, m.start())
-    return "function", (made.group(1) if made is not None else m.group(1))[:60]
+    return "function", _defined_name(text, m)
+
+
+def _defined_name(text: str, called: re.Match[str]) -> str:
+    """The name ``called`` (a :data:`_CALLED` match in ``text``) defines: the macro's argument when
+    a macro makes the name (``TRANS(Open) (int type)``), else the called name itself."""
+    made = _MACRO_NAME.match(text, called.start())
+    return (made.group(1) if made is not None else called.group(1))[:60]
 
 
 def _in_parentheses(line: str, needle: str) -> bool:
@@ -236,13 +242,16 @@ def _inline_label(line: str) -> tuple[str, str]:
     if m is None or m.group(1) in _CONTROL:
         return "block", ""
     prefix = text[: m.start()].strip()
-    made = _MACRO_NAME.match(text, m.start())
     if prefix:
         if _TYPE_PREFIX.fullmatch(prefix) is None or prefix.split(None, 1)[0] in _CONTROL:
             return "block", ""
-    elif "::" not in m.group(1) and not text[m.end() :].lstrip().startswith(")") and made is None:
+    elif (
+        "::" not in m.group(1)
+        and not text[m.end() :].lstrip().startswith(")")
+        and _MACRO_NAME.match(text, m.start()) is None
+    ):
         return "block", ""
-    return "function", (made.group(1) if made is not None else m.group(1))[:60]
+    return "function", _defined_name(text, m)
 
 
 def _make_target(lines: Sequence[str], start: int, end: int) -> str:
