@@ -217,30 +217,26 @@ class PrunerService:
             warnings.extend(w for w in outcome.selection.warnings if w not in warnings)
         selection = outcome.selection if outcome is not None else _keep_all(len(lines), args.source_type)
         prune_id = await anyio.to_thread.run_sync(self._put, args.text, warnings)
-        rendered = render(
-            lines,
-            ends_nl,
-            selection,
-            prune_id,
-            annotate_lines=budget.annotate_lines,
-            include_markers=budget.include_markers,
-        )
         before = count_tokens(args.text)
-        # Unchanged (nothing removed, a timeout, an input too large): no second count of a long text.
-        after = before if rendered.pruned_text == args.text else count_tokens(rendered.pruned_text)
-        if selection.blocks and after >= before:
-            # Markers cost what they saved (a run of blank lines, a budget smaller than one marker):
-            # the whole text costs no more than that and hides nothing.
-            whole = _keep_all(len(lines), selection.source_type)
-            full = render(
+
+        def draw(chosen: Selection) -> tuple[Rendered, int]:
+            """``chosen`` rendered, and its tokens (the text unchanged is not counted a second time)."""
+            out = render(
                 lines,
                 ends_nl,
-                whole,
+                chosen,
                 prune_id,
                 annotate_lines=budget.annotate_lines,
                 include_markers=budget.include_markers,
             )
-            full_tokens = before if full.pruned_text == args.text else count_tokens(full.pruned_text)
+            return out, before if out.pruned_text == args.text else count_tokens(out.pruned_text)
+
+        rendered, after = draw(selection)
+        if selection.blocks and after >= before:
+            # Markers cost what they saved (a run of blank lines, a budget smaller than one marker):
+            # the whole text costs no more than that and hides nothing.
+            whole = _keep_all(len(lines), selection.source_type)
+            full, full_tokens = draw(whole)
             if full_tokens <= after:
                 selection, rendered, after = whole, full, full_tokens
                 if (budget.keep_ratio is not None or budget.token_budget is not None) and (
