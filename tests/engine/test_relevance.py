@@ -50,3 +50,25 @@ def test_small_matched_block_is_read_whole() -> None:
     block = a.line_scores[start : start + 22]
     assert min(block) >= 0.75 * max(block)
     assert min(block) > max(a.line_scores[: start - 3])
+
+
+def test_line_near_several_goal_terms_outranks_a_table_repeating_one() -> None:
+    """Guards ``CODE_PROXIMITY``: a table naming one goal term on every line (an exception map)
+    stays well below the lines where the goal's distinct terms meet, a line or two apart (the raise
+    to change). The selector's utility is relevance ** 6: 0.8 of the top is a quarter of its worth."""
+    table = "\n".join(f"    httpcore.ProtocolError{k}: ProtocolError{k}," for k in range(8))
+    lines = _lines(
+        f"ERRORS = {{\n{table}\n}}\n",
+        *FILLER[:6],
+        "def check(proxy):",
+        "    if proxy.url.scheme not in ('http', 'https'):",
+        "        raise ValueError(",
+        "            'Proxy protocol must be http or https,'",
+        "            f' but got {proxy.url.scheme!r}.'",
+        "        )",
+        *FILLER[6:],
+    )
+    goal = "Display proxy protocol scheme on error"
+    a = analyze(lines, goal, SourceType.CODE)
+    table_top = max(s for line, s in zip(lines, a.line_scores, strict=True) if "ProtocolError" in line)
+    assert table_top < 0.8 * _score(lines, goal, "but got")

@@ -23,7 +23,7 @@ from ._docs import doc_structure, version_headings
 from ._lexical import local_evidence, repetition_weights
 from ._logs import WARN_LEVEL, log_structure
 from ._noprune import protected_ranges
-from ._relevance import spread, structural_relevance
+from ._relevance import CODE_PROXIMITY, DOC_PROXIMITY, spread, structural_relevance
 from ._sections import goal_section
 from ._structure import Structure
 from ._terms import GoalTerms, goal_terms, lowered_heads, phrase_hits, score_lines
@@ -210,7 +210,8 @@ def analyze(
             heads = version_headings(text, st, goal)
             sections = goal_section(st, tokens, *_section_terms(goal_t, term_weight, hits, phrases, heads))
             raw = _version_bonus(raw, heads)
-        rel, _ = _normalise(structural_relevance(raw, st, term_weight, hits, goal_t, local))
+        near = CODE_PROXIMITY if st_type is SourceType.CODE else DOC_PROXIMITY
+        rel, _ = _normalise(structural_relevance(raw, st, term_weight, hits, goal_t, local, near))
         base = st.prior
     check_cancel(cancel)
     units = (st.units or [Unit(0, n)]) if n else []

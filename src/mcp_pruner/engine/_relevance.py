@@ -12,13 +12,14 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Final
 
 from ._lexical import blend_local
 from ._structure import Structure
 from ._terms import GoalTerms, word_parts
 
-__all__ = ["spread", "structural_relevance"]
+__all__ = ["CODE_PROXIMITY", "DOC_PROXIMITY", "Proximity", "spread", "structural_relevance"]
 
 _NAME_WEIGHT: Final = 1.0
 """A block named after a goal term: the strongest locator there is."""
@@ -30,9 +31,23 @@ _DECAY: Final = 0.9
 _DENSITY_WEIGHT: Final = 0.3
 _DENSITY_DECAY: Final = 0.95
 """Regions dense in matches beat isolated mentions (exponential kernel, ~20 lines wide)."""
-_COVERAGE_WEIGHT: Final = 0.3
-_COVERAGE_WIDTH: Final = 5
-"""Lines near *different* goal terms beat lines near one term repeated."""
+
+
+@dataclass(frozen=True, slots=True)
+class Proximity:
+    """What a line earns for the goal terms found near it: ``weight`` x the summed weight of the
+    *distinct* terms within ``width`` lines (a term repeated counts once)."""
+
+    weight: float
+    width: int
+
+
+CODE_PROXIMITY: Final = Proximity(1.0, 3)
+"""In code a changed line sits a line or three from the names the goal uses (the call it edits,
+the field it sets): the terms within 3 lines count in full. Measured on the 800 code cases against
+0.3 x 5 lines: keep 0.3 0.748 -> 0.757, keep 0.5 0.871 -> 0.870; fragments up in all three modes."""
+DOC_PROXIMITY: Final = Proximity(0.3, 5)
+"""A document is read by sections: a wider, weaker pull (the stronger one cut sections short)."""
 _COMMENT_DAMP: Final = 0.1
 """A match inside a comment or docstring (javadoc) counts this much of a match in code, for the
 line and for its block: comments name what the code is about, the code is what changes."""
@@ -141,6 +156,7 @@ def structural_relevance(
     hits: dict[str, list[int]],
     goal: GoalTerms | None = None,
     local: Sequence[float] | None = None,
+    proximity: Proximity = DOC_PROXIMITY,
 ) -> list[float]:
     """Line relevance = own match + neighbours' (decaying) + the evidence of the enclosing blocks.
 
@@ -152,8 +168,9 @@ def structural_relevance(
         raw = [r * _COMMENT_DAMP if c and r > 0.0 else r for r, c in zip(raw, st.comment, strict=True)]
     near = spread(raw, _DECAY)
     dens = density(raw, _DENSITY_DECAY)
-    cov = coverage(n, hits, term_weight, _COVERAGE_WIDTH)
-    rel = [r + _DENSITY_WEIGHT * d + _COVERAGE_WEIGHT * c for r, d, c in zip(near, dens, cov, strict=True)]
+    cov = coverage(n, hits, term_weight, proximity.width)
+    pull = proximity.weight
+    rel = [r + _DENSITY_WEIGHT * d + pull * c for r, d, c in zip(near, dens, cov, strict=True)]
     scopes = st.scopes
     if not scopes:
         return blend_local(rel, local) if local is not None else rel
