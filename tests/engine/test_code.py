@@ -200,6 +200,24 @@ def test_goal_terms_split_and_stemmed() -> None:
     assert stem("validation") == stem("validate")
 
 
+def test_a_name_ending_in_its_number_is_a_term_when_its_parts_are_not() -> None:
+    """``ie9``: ``ie`` is a stop word (i.e.) and a lone digit is dropped, so the goal had no term
+    for it; it is matched as written, as a name or the end of one, not inside a longer word."""
+    from mcp_pruner.engine._terms import goal_terms, score_lines
+
+    g = goal_terms("Remove ie9 custom launcher")
+    assert "ie9" in g.weights
+    assert "utf8" not in goal_terms("Skip invalid utf8 filenames").weights  # ``utf`` says it already
+    lines = ["launchers.SL_IE9 = make('ie', 9)", "tie9 = 1", "ie90 = 2", "ie9", "launchers.SL_IE10 = x"]
+    _, _, hits = score_lines(lines, g)
+    assert hits["ie9"] == [0, 3]
+    chrome = [f"    launchers.SL_Chrome{v} = make_launcher('chrome', {v})" for v in range(40, 70)]
+    ie = [f"    launchers.SL_IE{v} = make_launcher('internet explorer', {v})" for v in range(6, 12)]
+    text = ["def setup(launchers):", *chrome[:15], *ie, *chrome[15:], "    return launchers"]
+    sel = prune_lines(text, "Remove ie9 custom launcher", SourceType.CODE, budget(keep_ratio=0.3))
+    assert sel.keep[text.index("    launchers.SL_IE9 = make_launcher('internet explorer', 9)")]
+
+
 def _qualified_member_file() -> list[str]:
     """Many classes that all mention requests, errors and configs; one class *is* ``RequestError``."""
     out: list[str] = ["import logging", ""]

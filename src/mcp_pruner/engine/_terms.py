@@ -42,6 +42,12 @@ _SUBSCRIPT: Final = re.compile(r"[A-Za-z_][\w.]*\[[^\]\s]{1,40}\]")
 """A name with its subscript (``test_round[7]``, ``map[string]string``): matched as written, since
 the subscript alone is a lone digit or a common word."""
 _LINE_PART: Final = re.compile(r"[A-Z]{2,}(?![a-z])|[A-Z]?[a-z]{2,}|[A-Z]|\d{2,}")
+_VERSIONED: Final = re.compile(r"[A-Za-z]{1,12}\d{1,6}")
+"""A name that ends in its number (``ie9``, ``v8``): when none of its parts is a term (``ie`` is a
+stop word, a lone digit is dropped) it is a term of its own, matched as written
+(:func:`_versioned_hits`). ``utf8`` or ``ios11`` keep their parts: ``utf``, ``ios``, ``11``."""
+_NOT_AFTER: Final = frozenset("0123456789")
+_NOT_BEFORE: Final = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 
 _QUESTION: Final = frozenset({"how", "what", "which", "why", "who", "whom", "whose"})
 """Stop words in a question, names when the goal writes them as code (``which()``, `` `what` ``)."""
@@ -151,6 +157,8 @@ class GoalTerms:
     weights: dict[str, float]
     phrases: tuple[str, ...]
     words: tuple[str, ...] = ()
+    versioned: tuple[str, ...] = ()
+    """The keys of ``weights`` that are names ending in a number, matched as written."""
 
     @property
     def empty(self) -> bool:
@@ -171,11 +179,18 @@ def _written_as_code(goal: str, start: int, end: int) -> bool:
     return goal[end : end + 1] == "(" or (goal[start - 1 : start] == "`" and goal[end : end + 1] == "`")
 
 
+def _is_term(low: str, named: bool) -> bool:
+    """A lowercased part of the goal that is a term: not a single character, not a stop word
+    (a question word written as code is a name)."""
+    return len(low) >= 2 and (low not in _STOP or (named and low in _QUESTION))
+
+
 def goal_terms(goal: str) -> GoalTerms:
     """Split the goal into weighted terms; generic words weigh little, stop words nothing."""
     weights: dict[str, float] = {}
     phrases: list[str] = []
     words: dict[str, None] = {}
+    versioned: dict[str, None] = {}
     head = goal[:4000]
     for m in _SUBSCRIPT.finditer(head):
         low = m.group().lower()
@@ -188,23 +203,29 @@ def goal_terms(goal: str) -> GoalTerms:
         # The whole identifier, and each compound part of a qualified one: ``AxiosError.config``
         # also names the class ``AxiosError``, which the text mostly shows on its own.
         pieces = _QUALIFIER.split(ident)
+        for piece in ident.split("_") if "_" in ident else pieces:
+            low = piece.lower()
+            if (
+                len(low) >= 3
+                and _VERSIONED.fullmatch(low) is not None
+                and low not in versioned
+                and not any(_is_term(p.lower(), named) for p in _PART.findall(piece))
+            ):
+                versioned[low] = None
+                weights[low] = 1.0
         for piece in (ident, *pieces) if len(pieces) > 1 else (ident,):
             low = piece.lower()
             if len(piece) >= 6 and len(_PART.findall(piece)) > 1 and low not in phrases and len(phrases) < 16:
                 phrases.append(low)
         for raw in parts:
             low = raw.lower()
-            if (
-                len(low) < 2
-                or (low in _STOP and not (named and low in _QUESTION))
-                or (low.isdigit() and len(low) < 2)
-            ):
+            if not _is_term(low, named):
                 continue
             words[low] = None
             s = stem(low)
             w = _GENERIC_WEIGHT if (low in _GENERIC or s in _GENERIC) else 1.0
             weights[s] = max(weights.get(s, 0.0), w)
-    return GoalTerms(weights, tuple(phrases), tuple(words))
+    return GoalTerms(weights, tuple(phrases), tuple(words), tuple(versioned))
 
 
 def lowered_heads(lines: Sequence[str]) -> list[str]:
@@ -263,6 +284,8 @@ def score_lines(
             lst = hits.get(p)
             if lst is not None and (not lst or lst[-1] != i):
                 lst.append(i)
+    for term in goal.versioned:
+        hits[term] = _versioned_hits(lowered, candidates, term)
     eff: dict[str, float] = {}
     for term, idx in hits.items():
         df = len(idx)
@@ -284,6 +307,25 @@ def score_lines(
                 if ph in low:
                     scores[i] += _PHRASE_BONUS * top
     return scores, eff, {t: idx for t, idx in hits.items() if idx}
+
+
+def _versioned_hits(lowered: Sequence[str], candidates: Sequence[int], term: str) -> list[int]:
+    """The candidate lines holding ``term`` (``ie9``) as a name of its own or the end of one
+    (``SL_IE9``, ``ipv6_addr``), not inside a longer word or number (``tie9``, ``ie90``)."""
+    out: list[int] = []
+    size = len(term)
+    for i in candidates:
+        low = lowered[i]
+        pos = low.find(term)
+        while pos >= 0:
+            end = pos + size
+            if (pos == 0 or low[pos - 1] not in _NOT_BEFORE) and (
+                end >= len(low) or low[end] not in _NOT_AFTER
+            ):
+                out.append(i)
+                break
+            pos = low.find(term, pos + 1)
+    return out
 
 
 def phrase_hits(
