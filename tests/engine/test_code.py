@@ -700,6 +700,28 @@ def test_cmake_functions_and_macros_are_named_and_end_commands_close_blocks() ->
     assert names == {"block"}
 
 
+def test_a_variable_named_like_a_closer_does_not_close_the_block() -> None:
+    """``done = true`` or ``end = len(ys)`` after a loop belong to the function, not to the loop
+    (``_CLOSER`` took any line starting with ``end``/``done``/``fi``/... at the loop's indentation)."""
+    lines = [
+        "proc run(items) =",
+        "    for x in items:",
+        "        work(x)",
+        "    done = true",
+        "    return done",
+        "proc stop() =",
+        "    for y in ys:",
+        "        halt(y)",
+        "    end += len(ys)",
+        "    report(end)",
+        "if ready",
+        "  go",
+        "end",
+    ]
+    blocks = {(s.start, s.end) for s in indent_scopes(lines) if s.kind == "block"}
+    assert {(1, 3), (6, 8), (10, 13)} <= blocks
+
+
 KOTLIN = """\
 package com.example.shop.cart
 

@@ -25,9 +25,11 @@ from ._yaml import key_label
 __all__ = ["indent_scopes", "indent_width"]
 
 _CLOSER: Final = re.compile(
-    r"^\s*(?:[}\])]|end\b|fi\b|done\b|esac\b|until\b|(?i:end(?:if|foreach|while|function|macro|block)\s*\())"
+    r"^\s*(?:[}\])]|(?:end|fi|done|esac|until)\b(?!\s*(?:[-+*/%|&^]?=(?!=)|[:(\[,]))"
+    r"|(?i:end(?:if|foreach|while|function|macro|block)\s*\())"
 )
-"""A line closing the block at its indentation: a brace, a shell or Ruby ``end``, a CMake ``endif()``."""
+"""A line closing the block at its indentation: a brace, a shell or Ruby ``end``, a CMake ``endif()``.
+A variable of that name (``done = true``, ``end += 1``, ``end: int``, ``done(err)``) closes nothing."""
 _DEF: Final = re.compile(
     r"\b(def|class|function|func|fn|sub|proc|procedure|module|struct|interface|impl|trait|enum|"
     r"object|namespace|macro|defmodule|defp?)\s+([A-Za-z_$][\w.:$!?]*)"
