@@ -619,7 +619,8 @@ error: could not compile `app` (bin "app") due to 1 previous error
 def test_crate_names_are_no_alerts_in_a_build_log() -> None:
     lines = lines_of(CARGO_BUILD)
     a = analyze(lines, "why does the build fail", SourceType.LOGS)
-    assert [i for i, al in enumerate(a.alerts) if al and not lines[i].startswith(" ")] == [9, 15]
+    # 12 is the error's numbered source line, part of its record.
+    assert [i for i, al in enumerate(a.alerts) if al and not lines[i].startswith(" ")] == [9, 12, 15]
     clean = [*lines[:9], "    Finished `dev` profile [unoptimized + debuginfo] target(s) in 4.12s"]
     assert not any(analyze(clean, "did the build pass", SourceType.LOGS).alerts)
 
@@ -771,3 +772,72 @@ def test_a_count_of_none_is_no_alarm(line: str) -> None:
 )
 def test_a_count_of_some_is_still_an_alarm(line: str) -> None:
     assert severity(line) >= 0.7
+
+
+def cargo_build(error_at: int = 27) -> list[str]:
+    """``cargo build`` output: crate steps, then forty rustc warnings and one error, each a header over
+    its `` --> path:line:col`` location and a numbered source excerpt (most lines are indented)."""
+    out = [f"   Compiling dep{k} v0.{k}.3" for k in range(60)]
+    for k in range(40):
+        out += [
+            f"warning: unused variable: `v{k}`",
+            f"  --> src/module{k}.rs:{k + 3}:9",
+            "   |",
+            f"{k + 3:>2} |     let v{k} = compute({k});",
+            f"   |         ^^ help: if this is intentional, prefix it with an underscore: `_v{k}`",
+            "   |",
+            "   = note: `#[warn(unused_variables)]` on by default",
+            "",
+        ]
+        if k == error_at:
+            out += [
+                "error[E0308]: mismatched types",
+                "  --> src/parser.rs:118:24",
+                "    |",
+                "118 |     let count: usize = header.len;",
+                "    |                -----   ^^^^^^^^^^ expected `usize`, found `u32`",
+                "    |                |",
+                "    |                expected due to this",
+                "",
+            ]
+    out.append('error: could not compile `app` (bin "app") due to 1 previous error; 40 warnings emitted')
+    return out
+
+
+def gcc_build() -> list[str]:
+    """gcc's output: an ``In function`` line, then each diagnostic over its numbered source excerpt."""
+    out = []
+    for k in range(30):
+        out += [
+            f"src/unit{k}.c: In function ‘handler{k}’:",
+            f"src/unit{k}.c:{k + 9}:13: warning: unused variable ‘tmp{k}’ [-Wunused-variable]",
+            f"   {k + 9:>2} |         int tmp{k};",
+            "      |             ^~~~",
+        ]
+        if k == 17:
+            out += [
+                f"src/unit{k}.c:{k + 12}:21: error: ‘struct point’ has no member named ‘z’",
+                f"   {k + 12:>2} |     return p->x * p->z;",
+                "      |                     ^~",
+            ]
+    return out
+
+
+@pytest.mark.parametrize("make", [cargo_build, gcc_build])
+def test_a_compiler_diagnostic_and_its_source_excerpt_are_one_record(make: object) -> None:
+    """Most lines of a compiler's output are indented excerpt lines, so indentation stops meaning
+    continuation; an excerpt line (`` --> path:1:2``, ``12 | code``, ``   | ^~~``, ``= note:``) still
+    belongs to the diagnostic above it: an error without its location and source line says little."""
+    assert callable(make)
+    lines: list[str] = make()
+    assert sum(line[:1].isspace() for line in lines) >= len(lines) / 2
+    error = next(i for i, line in enumerate(lines) if "E0308" in line or "no member" in line)
+    end = error + 1
+    while end < len(lines) and lines[end].strip() and not lines[end].startswith(("src/", "warning", "error")):
+        end += 1
+    assert end - error >= 3
+    assert (error, end) in records(lines)
+    for b in (FREE, budget(keep_ratio=0.3)):
+        sel = prune_lines(lines, "fix the build error", None, b)
+        check_selection(lines, sel, b)
+        assert all(sel.keep[error:end]), render(lines, sel)

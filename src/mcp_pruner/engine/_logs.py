@@ -138,6 +138,10 @@ _CONT: Final = re.compile(
     r"Suppressed:|During handling|The above exception|\}|\]|\d+ *\|(?:\s|$)|(?:help|note): |\.\.\.$)"
 )
 """A continuation line: indented, a frame, a closing bracket, a compiler's numbered excerpt or note."""
+_EXCERPT: Final = re.compile(r"\s*\d+ +\|(?:\s|$)|\s+(?:\||-->|:::|= (?:note|help):)(?:\s|$)")
+"""A line of a compiler's source excerpt under its diagnostic (gcc, clang, rustc): `` --> path:1:2``,
+``  12 | code``, ``     |   ^~~``, ``  = note: ...``. It continues the diagnostic even where most lines
+are indented (a build's output is mostly such excerpts) and indentation alone says nothing."""
 _FRAME: Final = re.compile(
     r"\s*(?:at\s+\S|Caused by:|Suppressed:|\.\.\.\s*\d+\s*(?:more|common frames omitted)\b"
     r"|File \"[^\"]*\", line \d+|[>E] {3})"
@@ -324,7 +328,7 @@ def _records(lines: Sequence[str]) -> list[tuple[int, int]]:
         elif not line.strip():
             # A blank line inside an indented block (a test failure's diff, its source excerpt).
             cont = use_indent and i > start + 1 and _indented_after(lines, i)
-        elif _FRAME.match(line) is not None:
+        elif _FRAME.match(line) is not None or (not use_indent and _EXCERPT.match(line) is not None):
             cont = True
         elif panic or (trace and line[:1].isspace()):
             # A panic dump's function lines are not indented; a traceback's source lines are.
