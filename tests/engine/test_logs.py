@@ -841,3 +841,22 @@ def test_a_compiler_diagnostic_and_its_source_excerpt_are_one_record(make: objec
         sel = prune_lines(lines, "fix the build error", None, b)
         check_selection(lines, sel, b)
         assert all(sel.keep[error:end]), render(lines, sel)
+
+
+def test_adaptive_keeps_the_record_the_goal_names_next_to_forced_alerts() -> None:
+    """Sixty one-line errors, each between INFO lines: forcing them all (and a marker between each two)
+    spends the adaptive target; the one INFO line naming the goal's order must still be kept."""
+    lines = []
+    for k in range(60):
+        ts = f"2024-03-01 10:00:{k:02d}"
+        lines += [
+            f"{ts} INFO worker handling order ord-{1000 + k} for customer c{k}",
+            f"{ts} INFO worker fetched cart with {k % 5 + 1} items",
+            f"{ts} ERROR payment gateway rejected the charge",
+            f"{ts} INFO worker moving on",
+        ]
+    sel = prune_lines(lines, "why did order ord-1037 fail", None, FREE)
+    check_selection(lines, sel, FREE)
+    named = next(i for i, line in enumerate(lines) if "ord-1037" in line)
+    assert sel.keep[named]
+    assert all(sel.keep[i] for i, line in enumerate(lines) if "ERROR" in line)

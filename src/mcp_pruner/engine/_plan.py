@@ -208,6 +208,16 @@ def _take_alerts(
             break
 
 
+def _keep_best_match(g: Greedy, a: Analysis) -> None:
+    """Adaptive mode keeps the record the goal matches best (:attr:`Analysis.focus`) next to the forced
+    alerts: many short alerts, each with a marker around it, can spend the whole target, and the one
+    line naming the goal's order or job (often an INFO line before its error) would be lost."""
+    scores = a.focus or a.line_scores
+    best = max(range(len(scores)), key=scores.__getitem__)
+    if scores[best] > 0.0 and not g.keep[best]:
+        g.force(a.structure.group_start[best], a.structure.group_end[best])
+
+
 def _rendered_tokens(
     lines: Sequence[str], spans: Sequence[tuple[int, int]], reasons: Sequence[str], budget: Budget
 ) -> int:
@@ -253,6 +263,8 @@ def _choose(
             g.force(st.group_start[i], st.group_end[i])
     if a.alerts:
         _take_alerts(g, a, order or _order(priority), budget, forced)
+        if forced is not None and a.evidence > 0.0:
+            _keep_best_match(g, a)
     if sections:
         _keep_best_section(g, sections, budget)
     if a.source_type is not SourceType.LOGS:
