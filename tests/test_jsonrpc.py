@@ -238,3 +238,32 @@ async def test_tools_call_argument_errors(service: PrunerService) -> None:
         assert isinstance(data, dict)
         assert data["field"] == field, params
         assert field in str(error["message"])
+
+
+HUGE_INT = "9" * 5_000
+"""An integer literal past the 4,300 digits Python converts (``sys.get_int_max_str_digits``): valid JSON."""
+
+
+@pytest.mark.parametrize("sign", ["", "-"])
+async def test_integer_too_long_to_read_is_invalid_params_naming_the_field(
+    service: PrunerService, sign: str
+) -> None:
+    body = (
+        '{"jsonrpc":"2.0","id":3,"method":"prune_text","params":{"text":"a","goal_hint":"",'
+        f'"options":{{"min_keep_lines":{sign}{HUGE_INT}}}}}}}'
+    )
+    answer = await handle_body(service, body.encode())
+    assert answer is not None
+    assert answer["id"] == 3
+    error = error_of(answer)
+    assert error["code"] == -32602
+    data = error["data"]
+    assert isinstance(data, dict)
+    assert data["field"] == "options.min_keep_lines"
+
+
+async def test_integer_too_long_to_read_as_the_id_is_invalid_request(service: PrunerService) -> None:
+    answer = await handle_body(service, f'{{"jsonrpc":"2.0","id":{HUGE_INT},"method":"ping"}}'.encode())
+    assert answer is not None
+    assert answer["id"] is None
+    assert error_of(answer)["code"] == -32600

@@ -239,3 +239,28 @@ def test_lone_surrogate_in_the_method_is_answered_not_dropped() -> None:
         "error": {"code": -32600, "message": "Invalid Request: the method is not valid Unicode text"},
     }
     assert unanswerable_line_error('{"jsonrpc":"2.0","method":"notifications/\\ud800"}') is None
+
+
+def test_integer_too_long_to_read_gets_invalid_params_naming_the_field() -> None:
+    """Valid JSON that neither ``json`` nor the SDK's parser reads (4,300+ digits): the SDK drops it."""
+    answer = wire(
+        unanswerable_line_error(
+            call('{"text":"a","goal_hint":"","options":{"timeout_ms":' + "9" * 5_000 + "}}")
+        )
+    )
+    assert answer["id"] == 7
+    error = answer["error"]
+    assert isinstance(error, dict)
+    assert error["code"] == -32602
+    data = error["data"]
+    assert isinstance(data, dict)
+    assert data["field"] == "options.timeout_ms"
+
+
+def test_integer_too_long_to_read_outside_the_params_gets_invalid_request_with_the_id() -> None:
+    line = '{"jsonrpc":"2.0","id":"x","method":"ping","extra":-' + "1" * 5_000 + "}"
+    answer = wire(unanswerable_line_error(line))
+    assert answer["id"] == "x"
+    error = answer["error"]
+    assert isinstance(error, dict)
+    assert error["code"] == -32600

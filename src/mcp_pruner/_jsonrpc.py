@@ -34,9 +34,11 @@ __all__ = [
     "LEGACY_METHODS",
     "NESTED_TOO_DEEP",
     "SUPPORTED_PROTOCOL_VERSIONS",
+    "OversizedInt",
     "dumps",
     "handle_body",
     "handle_message",
+    "loads",
     "parse_request",
     "request_id",
     "tool_call_target",
@@ -59,6 +61,34 @@ _EMPTY_LISTS: Final[dict[str, str]] = {
 
 class _MethodNotFound(Exception):
     pass
+
+
+class OversizedInt(float):
+    """An integer literal longer than Python converts (``sys.get_int_max_str_digits()``, 4,300 digits).
+
+    Valid JSON all the same: it reads as this float (``±inf``), so the request keeps its id and a
+    bad field is named like any other number out of range, instead of the body becoming "not JSON".
+    """
+
+
+def _parse_int(literal: str) -> int | float:
+    try:
+        return int(literal)
+    except ValueError:
+        return OversizedInt(literal)
+
+
+def loads(data: str | bytes) -> JSONValue:
+    """``json.loads`` for both transports; integers too long to convert become :class:`OversizedInt`.
+
+    Read a second time only when the first read fails (not JSON, or such an integer), so that
+    ordinary bodies pay nothing for it.
+    """
+    try:
+        value: JSONValue = json.loads(data)
+    except ValueError:
+        value = json.loads(data, parse_int=_parse_int)
+    return value
 
 
 def dumps(obj: JSONValue) -> bytes:
@@ -201,7 +231,7 @@ async def handle_message(service: PrunerService, message: JSONValue) -> dict[str
 async def handle_body(service: PrunerService, body: bytes) -> dict[str, JSONValue] | None:
     """Decode a POST body and answer it (``-32700`` when it is not JSON)."""
     try:
-        message: JSONValue = json.loads(body)
+        message = loads(body)
     except ValueError:
         return _error(None, ErrorPayload(PARSE_ERROR, "Parse error: the body is not valid JSON"))
     except RecursionError:

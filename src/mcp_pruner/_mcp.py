@@ -35,7 +35,15 @@ from ._errors import (
     PrunerError,
     error_payload,
 )
-from ._jsonrpc import NESTED_TOO_DEEP, parse_request, request_id, tool_call_target, tool_definitions
+from ._jsonrpc import (
+    NESTED_TOO_DEEP,
+    OversizedInt,
+    loads,
+    parse_request,
+    request_id,
+    tool_call_target,
+    tool_definitions,
+)
 from ._service import TOOLS, PrunerService
 
 __all__ = ["build_mcp_server", "serve_stdio", "unanswerable_line_error"]
@@ -159,6 +167,29 @@ def _surrogate_field(value: JSONValue, path: str = "") -> str | None:
 _SURROGATE_CHAR = re.compile("[\ud800-\udfff]")
 
 
+def _has_long_digit_run(line: str) -> bool:
+    """Whether ``line`` may hold an :class:`OversizedInt` (a cheap test before walking the message)."""
+    limit = sys.get_int_max_str_digits()
+    return limit > 0 and re.search(f"[0-9]{{{limit + 1}}}", line) is not None
+
+
+def _oversized_field(value: JSONValue, path: str = "") -> str | None:
+    """The path of the first integer too long to convert (:class:`OversizedInt`), or ``None``."""
+    if isinstance(value, OversizedInt):
+        return path
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found = _oversized_field(item, f"{path}.{key}" if path else key)
+            if found is not None:
+                return found
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            found = _oversized_field(item, f"{path}[{i}]")
+            if found is not None:
+                return found
+    return None
+
+
 def _id_key(id_: object) -> str:
     return json.dumps(id_)
 
@@ -182,6 +213,8 @@ def unanswerable_line_error(line: str) -> types.JSONRPCError | None:
       usable; an id holding an unpaired surrogate cannot be written back, so ``-32600`` id null;
     * an unpaired surrogate escape in the params (``"\\ud83d"``, half an emoji from a JavaScript
       client; ``json.loads`` accepts it, pydantic does not): ``-32602`` naming the field;
+    * an integer of more digits than Python or the SDK's parser read (4,300): ``-32602`` naming the
+      field when it is in the params, else ``-32600``, with the id;
     * a ``tools/call`` whose ``name`` or ``arguments`` is wrong: ``-32602`` naming it, as on /rpc.
 
     Notifications, responses and requests with ``"id": null`` are left to the SDK, unanswered.
@@ -194,7 +227,7 @@ def _screen(line: str) -> tuple[types.JSONRPCError | None, str | None]:
     if not line.strip():
         return None, None
     try:
-        message: JSONValue = json.loads(line)
+        message = loads(line)
     except ValueError:
         return _answer(None, ErrorPayload(PARSE_ERROR, "Parse error: not JSON")), None
     except RecursionError:
@@ -225,6 +258,16 @@ def _screen(line: str) -> tuple[types.JSONRPCError | None, str | None]:
     if field is not None:
         reason = "contains an unpaired UTF-16 surrogate, which is not valid Unicode text"
         return _answer(id_, error_payload(InvalidParams(field.removeprefix("arguments."), reason))), None
+    oversized = _oversized_field(message) if _has_long_digit_run(line) else None
+    if oversized is not None:  # the SDK's parser refuses it too, and would drop the line
+        if not oversized.startswith("params."):
+            long_number = ErrorPayload(
+                INVALID_REQUEST, "Invalid Request: an integer has too many digits to read"
+            )
+            return _answer(id_, long_number), None
+        reason = "an integer with too many digits to read"
+        name = oversized.removeprefix("params.").removeprefix("arguments.")
+        return _answer(id_, error_payload(InvalidParams(name, reason))), None
     if method == "tools/call":
         try:
             tool_call_target(params)
