@@ -276,6 +276,17 @@ def _screen(line: str) -> tuple[types.JSONRPCError | None, str | None]:
     return None, _id_key(id_)
 
 
+def _cancelled_request(line: str) -> str | int | None:
+    """The id a ``notifications/cancelled`` line cancels, or ``None`` (any other line)."""
+    if '"notifications/cancelled"' not in line:
+        return None
+    message = loads(line)
+    if not isinstance(message, dict) or message.get("method") != "notifications/cancelled":
+        return None
+    params = message.get("params")
+    return request_id({"id": params.get("requestId")}) if isinstance(params, dict) else None
+
+
 _DRAIN_S: Final = 300.0
 """After stdin closes, requests already read still get their answers, for up to this long."""
 
@@ -312,6 +323,7 @@ class _GuardedStdin:
     At the end of stdin it waits (up to :data:`_DRAIN_S`) for the answers to the requests it passed
     on: a client that writes its requests and closes stdin (``printf … | mcp-pruner serve``) gets
     them all, where the SDK, told of the end at once, would cancel them ("Connection closed").
+    A request the client cancelled (``notifications/cancelled``) gets no answer and is not waited for.
     """
 
     def __init__(self) -> None:
@@ -338,6 +350,9 @@ class _GuardedStdin:
                 if request is not None:
                     self._pending.add(request)
                     self._settled = anyio.Event()
+                cancelled = _cancelled_request(line)
+                if cancelled is not None:  # the SDK answers a cancelled request with nothing
+                    self.answered(cancelled)
                 yield line
                 continue
             await self._ready.wait()

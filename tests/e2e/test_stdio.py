@@ -533,3 +533,33 @@ def test_requests_written_before_stdin_closes_all_get_their_answers(tmp_path: Pa
         result = answers[k]["result"]
         assert not result.get("isError"), result
         assert f"def step_{k}(x):" in result["structuredContent"]["pruned_text"]
+
+
+def test_a_request_the_client_cancelled_does_not_hold_the_exit_after_stdin_closes(tmp_path: Path) -> None:
+    """A cancelled request gets no answer (MCP): once stdin closes, the server must not wait for one.
+
+    Regression guard: the drain waited for every request passed on, cancelled ones included, so a
+    client that cancelled a call and closed stdin left the server running for ``_DRAIN_S`` (300 s).
+    """
+    text = "\n".join(f"def step_{k}(x):\n    return x + {k}\n" for k in range(20_000))
+    init = {"jsonrpc": "2.0", "id": 1, "method": "initialize",
+            "params": {"protocolVersion": "2025-06-18", "capabilities": {},
+                       "clientInfo": {"name": "pipe", "version": "0"}}}  # fmt: skip
+    call = {"jsonrpc": "2.0", "id": 2, "method": "tools/call",
+            "params": {"name": "prune_text", "arguments": {"text": text, "goal_hint": "step_7"}}}  # fmt: skip
+    cancel = {"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": 2}}
+    lines = [init, {"jsonrpc": "2.0", "method": "notifications/initialized"}, call, cancel]
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-m", "mcp_pruner", "serve"],
+        input="".join(json.dumps(m) + "\n" for m in lines).encode(),
+        capture_output=True,
+        env=server_env(tmp_path / "store.sqlite3"),
+        cwd=tmp_path,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0
+    assert time.monotonic() - started < 30
+    answers = {m["id"]: m for m in map(json.loads, done.stdout.decode().splitlines())}
+    assert 1 in answers
