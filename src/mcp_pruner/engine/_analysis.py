@@ -19,6 +19,7 @@ from .._tokens import count_line_tokens
 from ._cancel import check_cancel
 from ._code import code_structure
 from ._detect import detect_source_type
+from ._diff import diff_structure, is_diff
 from ._docs import doc_structure, version_headings
 from ._lexical import local_evidence, repetition_weights
 from ._logs import WARN_LEVEL, log_structure
@@ -47,7 +48,8 @@ class Analysis:
     this text); ``base`` the goal-independent worth of each line; ``evidence``
     the best single-line match (sum of term weight x IDF; 0 = the goal matched
     nothing), which decides how hard adaptive mode prunes; ``alerts`` marks log lines of the top severity;
-    ``sections`` are the document section the goal is about, then its best subsection and so on down
+    ``sections`` are the document section (or the diff's file, see :mod:`._diff`) the goal is about,
+    then its best subsection and so on down
     (indices in ``structure.scopes``; empty: none), see :mod:`._sections`; ``focus`` (logs only) is
     ``line_scores`` counting only the goal terms found on at most half of the lines: what says which
     alerts of a flood the goal means (see :func:`_focus`).
@@ -190,7 +192,8 @@ def analyze(
         if repeat is not None:
             raw = [r * w for r, w in zip(raw, repeat, strict=True)]
         local = local_evidence(text, goal_t, lowered, repeat)
-    wants_phrases = st_type is SourceType.DOCS or st_type is SourceType.LOGS
+    diff = st_type is not SourceType.LOGS and is_diff(text)
+    wants_phrases = st_type is SourceType.DOCS or st_type is SourceType.LOGS or diff
     phrases = phrase_hits(lowered, goal_t, term_weight) if wants_phrases and lowered else {}
     del lowered  # a copy of the text's heads: not kept through the parse
     check_cancel(cancel)
@@ -204,10 +207,14 @@ def analyze(
         focus = _focus(n, term_weight, hits, phrases)
         base, alerts = _log_base(st, sev, n)
     else:
-        st = code_structure(text) if st_type is SourceType.CODE else doc_structure(text)
+        if diff:
+            st = diff_structure(text)
+        else:
+            st = code_structure(text) if st_type is SourceType.CODE else doc_structure(text)
         check_cancel(cancel)
-        if st_type is SourceType.DOCS:
-            heads = version_headings(text, st, goal)
+        if st_type is SourceType.DOCS or diff:
+            # A document's sections, or a diff's files and hunks: the one the goal is about is kept whole.
+            heads = [] if diff else version_headings(text, st, goal)
             sections = goal_section(st, tokens, *_section_terms(goal_t, term_weight, hits, phrases, heads))
             raw = _version_bonus(raw, heads)
         near = CODE_PROXIMITY if st_type is SourceType.CODE else DOC_PROXIMITY

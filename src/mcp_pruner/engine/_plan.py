@@ -151,10 +151,11 @@ _Section = tuple[int, int, float]
 def _best_sections(a: Analysis) -> list[_Section]:
     """The section the goal is about, then its best subsection and so on down (see :mod:`._sections`),
     each with the estimated cost of keeping it whole with its breadcrumb: its lines, the headers of
-    the sections around it and a marker for every removed run left. Empty for a text that is no
-    document, when the goal matched nothing, or when no section holds the evidence or stands out.
+    the sections around it and a marker for every removed run left. Empty for a text that is neither a
+    document nor a diff (see :mod:`._diff`), when the goal matched nothing, or when no section holds
+    the evidence or stands out.
     """
-    if a.source_type is not SourceType.DOCS or a.evidence <= 0.0:
+    if not a.sections or a.evidence <= 0.0:
         return []
     return [_with_cost(a, s) for s in a.sections]
 
@@ -304,7 +305,7 @@ def plan_selection(
     min_keep = _hard_min_keep(n, budget)
     explicit = _explicit_target(total, budget)
     adaptive = explicit is None
-    sections = _best_sections(a)  # documents only; the same for every attempt below
+    sections = _best_sections(a)  # documents and diffs only; the same for every attempt below
     forced = _forced_alerts(a, total) if adaptive and a.alerts else None
     target = _adaptive_target(a, total, sections, forced or a.alerts) if explicit is None else explicit
     if _keeps_everything(a, budget, line_cost, total, target, adaptive):

@@ -1,0 +1,131 @@
+"""Unified diffs (``git diff``, ``diff -u``): one section per file, one subsection per hunk.
+
+An agent is often handed a whole diff (a pull request, the changes of a branch) and asked about one
+part of it ("what changed in _terms.py", "the retry change"). Read as code, a diff has no blocks the
+grammar or the indentation can see, so the lines of the file the goal names came back scattered
+among every other file's. Here a file's diff is a section headed by its ``diff --git``/``---``/``+++``
+lines and each hunk a subsection headed by its ``@@`` line, so the selector keeps the section the goal
+is about whole, as it does a document's (see :mod:`._sections`), and a marker names the files and
+hunks it removed (``file src/a.py, file src/b.py``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Final
+
+from ._structure import Scope, Structure, build_line_scope, merge_ranges, set_groups, units_from_scopes
+
+__all__ = ["diff_structure", "is_diff"]
+
+_GIT_HEADER: Final = re.compile(r"diff --git (?:\"?a/)?(\S+)")
+_OLD_FILE: Final = re.compile(r"--- (?:\"?a/)?(\S+)")
+_NEW_FILE: Final = re.compile(r"\+\+\+ (?:\"?b/)?(\S+)")
+_HUNK: Final = re.compile(r"@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@ ?(.*)")
+_FILE_META: Final = re.compile(
+    r"(?:index |(?:old|new|deleted file|new file) mode |similarity index |dissimilarity index |"
+    r"rename (?:from|to) |copy (?:from|to) |Binary files )"
+)
+"""The lines between ``diff --git`` and ``---`` (or instead of them, for a rename or a binary file)."""
+_SAMPLE: Final = 2000
+_FIRST_FILE: Final = 40
+"""A diff names its first file within its first lines (``git log -p`` and ``format-patch`` after a
+commit message); a document quoting a diff further down stays a document."""
+_DIFF_FIRST: Final = frozenset(" +-@\\")
+_DIFF_HEADS: Final = ("diff ", "index ")
+_UNIT_LINES: Final = 60
+_HEADER_PRIOR: Final = 0.3
+_BLANK_PRIOR: Final = -0.2
+
+
+def is_diff(lines: Sequence[str]) -> bool:
+    """A unified diff: a file header (``diff --git``, or ``---`` then ``+++``) within the first lines,
+    then a hunk header, and most lines from there on in diff form. A document or a review comment that
+    quotes a diff further down is not one."""
+    head = lines[:_SAMPLE]
+    files = hunk = -1
+    for i, line in enumerate(head):
+        if files < 0 and i > _FIRST_FILE:
+            return False  # the common case, code or prose: decided on its first lines
+        if line.startswith("diff --git ") or (
+            line.startswith("+++ ") and i > 0 and head[i - 1].startswith("--- ")
+        ):
+            files = i if files < 0 else files
+        elif line.startswith("@@ ") and files >= 0 and _HUNK.match(line) is not None:
+            hunk = i
+            break
+    if hunk < 0:
+        return False
+    body = head[files:]
+    shaped = sum(1 for line in body if not line or line[0] in _DIFF_FIRST or line.startswith(_DIFF_HEADS))
+    return 4 * shaped >= 3 * len(body)
+
+
+def _file_start(lines: Sequence[str], i: int) -> str | None:
+    """The path a file header starting at line ``i`` names, or ``None`` when no file header starts there."""
+    line = lines[i]
+    m = _GIT_HEADER.match(line)
+    if m is not None:
+        return m.group(1).strip('"')
+    if line.startswith("--- ") and i + 1 < len(lines) and lines[i + 1].startswith("+++ "):
+        old = _OLD_FILE.match(line)
+        new = _NEW_FILE.match(lines[i + 1])
+        path = new.group(1) if new is not None else (old.group(1) if old is not None else "")
+        if path == "/dev/null" and old is not None:  # a deleted file
+            path = old.group(1)
+        return path.strip('"')
+    return None
+
+
+def diff_structure(lines: Sequence[str]) -> Structure:
+    """Files as sections headed by their header lines, hunks as subsections headed by ``@@``."""
+    n = len(lines)
+    starts: list[tuple[int, str]] = []  # (first line, path) of each file's diff
+    i = 0
+    while i < n:
+        path = _file_start(lines, i)
+        if path is None:
+            i += 1
+            continue
+        starts.append((i, path))
+        # A ``diff --git`` header runs on through its metadata and ``---``/``+++`` lines.
+        j = i + 1
+        while j < n and (_FILE_META.match(lines[j]) is not None or lines[j].startswith(("--- ", "+++ "))):
+            j += 1
+        i = j
+    scopes: list[Scope] = []
+    atomic: list[tuple[int, int]] = []
+    for k, (start, path) in enumerate(starts):
+        end = starts[k + 1][0] if k + 1 < len(starts) else n
+        header_end = start + 1
+        while header_end < end and (
+            _FILE_META.match(lines[header_end]) is not None or lines[header_end].startswith(("--- ", "+++ "))
+        ):
+            header_end += 1
+        file_index = len(scopes)
+        scopes.append(Scope(start, end, header_end, -1, f"file {path}"[:80], "file"))
+        if header_end - start > 1:
+            atomic.append((start, header_end))
+        hunks = [h for h in range(header_end, end) if lines[h].startswith("@@ ") and _HUNK.match(lines[h])]
+        for h, hstart in enumerate(hunks):
+            hend = hunks[h + 1] if h + 1 < len(hunks) else end
+            m = _HUNK.match(lines[hstart])
+            context = m.group(1).strip() if m is not None else ""
+            scopes.append(Scope(hstart, hend, hstart + 1, file_index, f"@@ {context}"[:60].strip(), "hunk"))
+    line_scope = build_line_scope(n, scopes)
+    gs, ge = set_groups(n, merge_ranges(atomic))
+    prior = [_BLANK_PRIOR if not line.strip() else 0.0 for line in lines]
+    for sc in scopes:
+        for i in range(sc.start, sc.header_end):
+            prior[i] += _HEADER_PRIOR
+    return Structure(
+        scopes=scopes,
+        line_scope=line_scope,
+        group_start=gs,
+        group_end=ge,
+        units=units_from_scopes(n, scopes, line_scope, _UNIT_LINES),
+        prior=prior,
+        must_keep=[False] * n,
+        notes=["diff"],
+    )

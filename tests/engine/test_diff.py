@@ -1,0 +1,102 @@
+"""Unified diffs: files as sections, hunks as subsections, the file the goal names kept whole."""
+
+from __future__ import annotations
+
+from mcp_pruner._contract import SourceType
+from mcp_pruner.engine import analyze, prune_lines
+from mcp_pruner.engine._diff import diff_structure, is_diff
+
+from .helpers import FREE, check_selection, render
+
+
+def _file_diff(path: str, funcs: list[str], start: int = 10) -> list[str]:
+    out = [
+        f"diff --git a/{path} b/{path}",
+        "index 3f2a1b0..8c9d4e2 100644",
+        f"--- a/{path}",
+        f"+++ b/{path}",
+    ]
+    for k, func in enumerate(funcs):
+        line = start + 40 * k
+        out += [
+            f"@@ -{line},9 +{line},10 @@ def {func}(request):",
+            f"     timeout = request.{func}_timeout",
+            "     if timeout is None:",
+            f"-        timeout = DEFAULT_{func.upper()}",
+            f"+        timeout = settings.{func}_default()",
+            f"+        log.debug('{func}: default timeout %s', timeout)",
+            "     for attempt in range(request.retries):",
+            f"         result = send_{func}(request, timeout)",
+            "         if result.ok:",
+            "             return result",
+        ]
+    return out
+
+
+def _diff() -> list[str]:
+    return [
+        *_file_diff("src/client/session.py", ["open_session", "close_session", "renew_session"]),
+        *_file_diff("src/client/cookies.py", ["parse_cookie", "merge_cookies", "expire_cookies"]),
+        *_file_diff("src/transport/pool.py", ["acquire", "release", "drain"]),
+        "diff --git a/docs/old.md b/docs/old.md",
+        "deleted file mode 100644",
+        "index 1111111..0000000",
+        "--- a/docs/old.md",
+        "+++ /dev/null",
+        "@@ -1,2 +0,0 @@",
+        "-# Old notes",
+        "-nothing here",
+    ]
+
+
+def test_a_unified_diff_is_recognised_and_other_texts_are_not() -> None:
+    assert is_diff(_diff())
+    plain = ["--- a/x.py", "+++ b/x.py", "@@ -1,2 +1,2 @@", "-a = 1", "+a = 2", " b = 3"]
+    assert is_diff(plain)
+    python = ["import functools", "", "@@decorator", "def f():", "    return '@@ -1 +1 @@'", ""] * 20
+    assert not is_diff(python)
+    # A document that quotes a small diff far down is still a document.
+    doc = [f"Paragraph {k} of the guide, about sessions and cookies." for k in range(60)]
+    assert not is_diff([*doc, "```diff", *plain, "```", *doc])
+
+
+def test_files_are_sections_and_hunks_their_subsections() -> None:
+    lines = _diff()
+    st = diff_structure(lines)
+    files = [s for s in st.scopes if s.kind == "file"]
+    assert [s.name for s in files] == [
+        "file src/client/session.py",
+        "file src/client/cookies.py",
+        "file src/transport/pool.py",
+        "file docs/old.md",  # a deleted file is named by its old path
+    ]
+    assert files[0].header_end - files[0].start == 4  # diff --git, index, ---, +++
+    hunks = [s for s in st.scopes if s.kind == "hunk"]
+    assert len(hunks) == 10
+    assert hunks[1].name == "@@ def close_session(request):"
+    assert all(st.scopes[h.parent].kind == "file" for h in hunks)
+    changed = lines.index("+        timeout = settings.merge_cookies_default()")
+    assert st.line_scope[changed] == st.scopes.index(hunks[4])
+
+
+def test_goal_naming_a_file_keeps_its_whole_diff_and_markers_name_the_other_files() -> None:
+    lines = _diff()
+    goal = "what changed in cookies.py"
+    a = analyze(lines, goal, None)
+    assert a.source_type is SourceType.CODE
+    sel = prune_lines(lines, goal, None, FREE)
+    check_selection(lines, sel, FREE)
+    first = lines.index("diff --git a/src/client/cookies.py b/src/client/cookies.py")
+    last = lines.index("diff --git a/src/transport/pool.py b/src/transport/pool.py")
+    assert all(sel.keep[first:last])
+    assert not any(sel.keep[lines.index("diff --git a/src/transport/pool.py b/src/transport/pool.py") + 4 :])
+    text = render(lines, sel)
+    assert "file src/transport/pool.py" in text  # the marker says which file's diff went
+
+
+def test_goal_naming_a_function_keeps_its_hunk() -> None:
+    lines = _diff()
+    sel = prune_lines(lines, "the renew_session default timeout change", SourceType.CODE, FREE)
+    start = lines.index("@@ -90,9 +90,10 @@ def renew_session(request):")
+    assert all(sel.keep[start : start + 10])
+    assert sel.keep[0]  # its file's header stays as context
