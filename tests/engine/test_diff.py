@@ -100,3 +100,19 @@ def test_goal_naming_a_function_keeps_its_hunk() -> None:
     start = lines.index("@@ -90,9 +90,10 @@ def renew_session(request):")
     assert all(sel.keep[start : start + 10])
     assert sel.keep[0]  # its file's header stays as context
+
+
+def test_a_file_named_by_the_goal_is_not_the_file_ending_in_its_name() -> None:
+    """``views.py`` names ``app/views.py``, not ``tests/test_views.py`` (nor ``views.pyc``): a goal's
+    compound ending in an extension is matched as a whole file name."""
+    lines = [
+        *_file_diff("tests/test_views.py", ["index_view", "detail_view", "list_view"]),
+        *_file_diff("app/views.py", ["render_page"]),
+        *_file_diff("app/models.py", ["save_model"]),
+    ]
+    a = analyze(lines, "what changed in views.py", None)
+    assert [a.structure.scopes[s].name for s in a.sections][:1] == ["file app/views.py"]
+    sel = prune_lines(lines, "what changed in views.py", None, FREE)
+    first = lines.index("diff --git a/app/views.py b/app/views.py")
+    assert all(sel.keep[first : first + 14])
+    assert not all(sel.keep[:first])  # test_views.py is not the section kept whole

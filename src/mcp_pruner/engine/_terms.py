@@ -47,6 +47,10 @@ _VERSIONED: Final = re.compile(r"[A-Za-z]{1,12}\d{1,6}")
 stop word, a lone digit is dropped) it is a term of its own, matched as written
 (:func:`_versioned_hits`). ``utf8`` or ``ios11`` keep their parts: ``utf``, ``ios``, ``11``."""
 _NOT_AFTER: Final = frozenset("0123456789")
+_FILE_NAME: Final = re.compile(r"\.[a-z][a-z0-9]{0,4}$")
+"""A goal compound ending in an extension (``views.py``, ``_diff.py``) names a file: it is matched as a
+whole name (:func:`_file_name_in`), so ``test_views.py`` or ``views.pyc`` is not the file named."""
+_NAME_CHARS: Final = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_-")
 _NOT_BEFORE: Final = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 
 _QUESTION: Final = frozenset({"how", "what", "which", "why", "who", "whom", "whose"})
@@ -301,12 +305,26 @@ def score_lines(
             scores[i] += w
     if goal.phrases:
         top = max(eff.values(), default=1.0)
+        files = {ph for ph in goal.phrases if _FILE_NAME.search(ph) is not None}
         for i in candidates:
             low = lowered[i]
             for ph in goal.phrases:
-                if ph in low:
+                if ph in low and (ph not in files or _file_name_in(low, ph)):
                     scores[i] += _PHRASE_BONUS * top
     return scores, eff, {t: idx for t, idx in hits.items() if idx}
+
+
+def _file_name_in(low: str, name: str) -> bool:
+    """``name`` (``views.py``) in ``low`` as a file's whole name: not the end of another one
+    (``test_views.py``) nor the start of a longer one (``views.pyc``)."""
+    pos = low.find(name)
+    size = len(name)
+    while pos >= 0:
+        end = pos + size
+        if (pos == 0 or low[pos - 1] not in _NAME_CHARS) and (end >= len(low) or low[end] not in _NAME_CHARS):
+            return True
+        pos = low.find(name, pos + 1)
+    return False
 
 
 def _versioned_hits(lowered: Sequence[str], candidates: Sequence[int], term: str) -> list[int]:
@@ -339,6 +357,8 @@ def phrase_hits(
     out: dict[str, tuple[float, list[int]]] = {}
     for ph in goal.phrases:
         idx = lines_containing(lowered, (ph,))
+        if _FILE_NAME.search(ph) is not None:
+            idx = [i for i in idx if _file_name_in(lowered[i], ph)]
         if idx:
             out[ph] = (bonus, idx)
     return out
