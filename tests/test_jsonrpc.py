@@ -29,7 +29,7 @@ def request(method: str, params: object = None, id_: object = 1) -> dict[str, ob
     return msg
 
 
-def error_of(answer: dict[str, object] | None) -> dict[str, object]:
+def error_of(answer: Mapping[str, object] | None) -> dict[str, object]:
     assert answer is not None
     assert "result" not in answer
     error = answer["error"]
