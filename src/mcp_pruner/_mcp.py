@@ -12,7 +12,7 @@ import json
 import logging
 import re
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from types import TracebackType
 from typing import Final, Self, cast
 
@@ -142,26 +142,29 @@ def build_mcp_server(service: PrunerService) -> Server[object]:
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 
 
-def _surrogate_field(value: JSONValue, path: str = "") -> str | None:
-    """The path of the first string holding an unpaired surrogate, or ``None``.
-
-    A key holding one cannot be named (the answer must be valid Unicode): its object is named instead.
-    """
-    if isinstance(value, str):
-        return path or "params" if _SURROGATE_CHAR.search(value) else None
+def _first_field(value: JSONValue, bad: Callable[[object], bool], path: str = "") -> str | None:
+    """The path of the first value ``bad`` holds for (a key it holds for: its object's path), or ``None``."""
+    if bad(value):
+        return path or "params"
     if isinstance(value, dict):
         for key, item in value.items():
-            if _SURROGATE_CHAR.search(key):
+            if bad(key):
                 return path or "params"
-            found = _surrogate_field(item, f"{path}.{key}" if path else key)
+            found = _first_field(item, bad, f"{path}.{key}" if path else key)
             if found is not None:
                 return found
     if isinstance(value, list):
         for i, item in enumerate(value):
-            found = _surrogate_field(item, f"{path}[{i}]")
+            found = _first_field(item, bad, f"{path}[{i}]")
             if found is not None:
                 return found
     return None
+
+
+def _has_surrogate(value: object) -> bool:
+    """A string holding an unpaired surrogate. A key holding one cannot be named (the answer must be
+    valid Unicode): :func:`_first_field` names its object instead."""
+    return isinstance(value, str) and _SURROGATE_CHAR.search(value) is not None
 
 
 _SURROGATE_CHAR = re.compile("[\ud800-\udfff]")
@@ -173,21 +176,9 @@ def _has_long_digit_run(line: str) -> bool:
     return limit > 0 and re.search(f"[0-9]{{{limit + 1}}}", line) is not None
 
 
-def _oversized_field(value: JSONValue, path: str = "") -> str | None:
-    """The path of the first integer too long to convert (:class:`OversizedInt`), or ``None``."""
-    if isinstance(value, OversizedInt):
-        return path
-    if isinstance(value, dict):
-        for key, item in value.items():
-            found = _oversized_field(item, f"{path}.{key}" if path else key)
-            if found is not None:
-                return found
-    if isinstance(value, list):
-        for i, item in enumerate(value):
-            found = _oversized_field(item, f"{path}[{i}]")
-            if found is not None:
-                return found
-    return None
+def _is_oversized(value: object) -> bool:
+    """An integer too long to convert (:class:`OversizedInt`)."""
+    return isinstance(value, OversizedInt)
 
 
 def _id_key(id_: object) -> str:
@@ -254,11 +245,11 @@ def _screen(line: str) -> tuple[types.JSONRPCError | None, str | None]:
         return _answer(
             id_, ErrorPayload(INVALID_REQUEST, "Invalid Request: the method is not valid Unicode text")
         ), None
-    field = _surrogate_field(params) if _SURROGATE_ESCAPE.search(line) else None
+    field = _first_field(params, _has_surrogate) if _SURROGATE_ESCAPE.search(line) else None
     if field is not None:
         reason = "contains an unpaired UTF-16 surrogate, which is not valid Unicode text"
         return _answer(id_, error_payload(InvalidParams(field.removeprefix("arguments."), reason))), None
-    oversized = _oversized_field(message) if _has_long_digit_run(line) else None
+    oversized = _first_field(message, _is_oversized) if _has_long_digit_run(line) else None
     if oversized is not None:  # the SDK's parser refuses it too, and would drop the line
         if not oversized.startswith("params."):
             long_number = ErrorPayload(
