@@ -225,6 +225,9 @@ def test_notifications_and_responses_are_never_answered(line: str) -> None:
         "{}",
         '{"method":5}',
         '{"jsonrpc":"1.0","method":"notifications/x"}',
+        # Half request, half response: the SDK took it for a response and the client waited forever.
+        '{"jsonrpc":"2.0","id":"y","method":"ping","error":{"code":1,"message":"x"}}',
+        '{"jsonrpc":"2.0","id":14,"method":"tools/list","result":{}}',
     ],
 )
 async def test_stdio_guard_answers_exactly_like_rpc(service: PrunerService, line: str) -> None:

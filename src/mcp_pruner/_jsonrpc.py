@@ -149,10 +149,11 @@ def request_id(message: JSONValue) -> str | int | None:
 def parse_request(message: JSONValue) -> tuple[str, dict[str, JSONValue]] | ErrorPayload:
     """The method and params (``{}`` when absent or null) of a decoded message, or why it is no request.
 
-    ``-32600`` for anything but one JSON-RPC 2.0 object with a string ``method`` and, if it has a
-    non-null ``id``, a usable one (:func:`request_id`); ``-32602`` when ``params`` is neither an object
-    nor null. The one place both transports decide this: ``POST /rpc`` answers the error (but not a
-    ``-32602`` to a notification), the stdio guard answers it to a request with an id.
+    ``-32600`` for anything but one JSON-RPC 2.0 object with a string ``method``, no ``result`` or
+    ``error`` and, if it has a non-null ``id``, a usable one (:func:`request_id`); ``-32602`` when
+    ``params`` is neither an object nor null. The one place both transports decide this: ``POST /rpc``
+    answers the error (but not a ``-32602`` to a notification), the stdio guard answers it to a
+    request with an id.
     """
     if not isinstance(message, dict):
         detail = "batch requests are not supported" if isinstance(message, list) else "not a JSON object"
@@ -161,6 +162,9 @@ def parse_request(message: JSONValue) -> tuple[str, dict[str, JSONValue]] | Erro
     bad_id = message.get("id") is not None and request_id(message) is None
     if message.get("jsonrpc") != "2.0" or not isinstance(method, str) or bad_id:
         return ErrorPayload(INVALID_REQUEST, "Invalid Request: expected a JSON-RPC 2.0 request")
+    if "result" in message or "error" in message:
+        # Half request, half response: the SDK takes it for a response and never answers it.
+        return ErrorPayload(INVALID_REQUEST, "Invalid Request: a request has no result or error member")
     params = message.get("params")
     if params is None:
         return method, {}

@@ -223,7 +223,7 @@ def _screen(line: str) -> tuple[types.JSONRPCError | None, str | None]:
         return _answer(None, ErrorPayload(PARSE_ERROR, "Parse error: not JSON")), None
     except RecursionError:
         return _answer(None, ErrorPayload(PARSE_ERROR, NESTED_TOO_DEEP)), None
-    if isinstance(message, dict) and ("result" in message or "error" in message):
+    if isinstance(message, dict) and ("result" in message or "error" in message) and "method" not in message:
         return None, None  # a response to one of our requests: the SDK's business
     if isinstance(message, dict) and message.get("id") is None:
         # No id: a notification, never answered, unless it is no JSON-RPC message at all
