@@ -19,7 +19,7 @@ def _file_diff(path: str, funcs: list[str], start: int = 10) -> list[str]:
     for k, func in enumerate(funcs):
         line = start + 40 * k
         out += [
-            f"@@ -{line},9 +{line},10 @@ def {func}(request):",
+            f"@@ -{line},8 +{line},9 @@ def {func}(request):",
             f"     timeout = request.{func}_timeout",
             "     if timeout is None:",
             f"-        timeout = DEFAULT_{func.upper()}",
@@ -97,7 +97,7 @@ def test_goal_naming_a_file_keeps_its_whole_diff_and_markers_name_the_other_file
 def test_goal_naming_a_function_keeps_its_hunk() -> None:
     lines = _diff()
     sel = prune_lines(lines, "the renew_session default timeout change", SourceType.CODE, FREE)
-    start = lines.index("@@ -90,9 +90,10 @@ def renew_session(request):")
+    start = lines.index("@@ -90,8 +90,9 @@ def renew_session(request):")
     assert all(sel.keep[start : start + 10])
     assert sel.keep[0]  # its file's header stays as context
 
@@ -116,3 +116,36 @@ def test_a_file_named_by_the_goal_is_not_the_file_ending_in_its_name() -> None:
     first = lines.index("diff --git a/app/views.py b/app/views.py")
     assert all(sel.keep[first : first + 14])
     assert not all(sel.keep[:first])  # test_views.py is not the section kept whole
+
+
+def test_hunk_lines_that_look_like_file_headers_are_its_body() -> None:
+    """A removed SQL comment (``-- old``) shows as ``--- old`` and an added ``++ x`` as ``+++ x``: the
+    hunk's line counts say they are body, not the header of another file. Counts that overstate the
+    body (a hand-edited diff) stop at the next header."""
+    lines = [
+        "diff --git a/db/schema.sql b/db/schema.sql",
+        "--- a/db/schema.sql",
+        "+++ b/db/schema.sql",
+        "@@ -1,3 +1,3 @@",
+        " CREATE TABLE users (",
+        "--- old note about ids",
+        "+++ new note about ids",
+        "   id INTEGER PRIMARY KEY",
+        "@@ -20,9 +20,2 @@ CREATE TABLE orders (",
+        "-  total REAL",
+        "+  total NUMERIC",
+        "diff --git a/db/seed.sql b/db/seed.sql",
+        "--- a/db/seed.sql",
+        "+++ b/db/seed.sql",
+        "@@ -1 +1 @@",
+        "-INSERT INTO users VALUES (1);",
+        "+INSERT INTO users VALUES (2);",
+    ]
+    st = diff_structure(lines)
+    assert [(s.name, s.start, s.end) for s in st.scopes] == [
+        ("file db/schema.sql", 0, 11),
+        ("@@", 3, 8),
+        ("@@ CREATE TABLE orders (", 8, 11),
+        ("file db/seed.sql", 11, 17),
+        ("@@", 14, 17),
+    ]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Final
 
 from ._structure import Scope, Structure, build_line_scope, merge_ranges, set_groups, units_from_scopes
@@ -22,12 +23,15 @@ __all__ = ["diff_structure", "is_diff"]
 _GIT_HEADER: Final = re.compile(r"diff --git (?:\"?a/)?(\S+)")
 _OLD_FILE: Final = re.compile(r"--- (?:\"?a/)?(\S+)")
 _NEW_FILE: Final = re.compile(r"\+\+\+ (?:\"?b/)?(\S+)")
-_HUNK: Final = re.compile(r"@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@ ?(.*)")
+_HUNK: Final = re.compile(r"@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@ ?(.*)")
+"""A hunk header: its old and new line counts (1 when left out) say where its body ends."""
 _FILE_META: Final = re.compile(
     r"(?:index |(?:old|new|deleted file|new file) mode |similarity index |dissimilarity index |"
     r"rename (?:from|to) |copy (?:from|to) |Binary files )"
 )
 """The lines between ``diff --git`` and ``---`` (or instead of them, for a rename or a binary file)."""
+_OLD_NEW: Final = ("--- ", "+++ ")
+_NEXT_HEADER: Final = ("@@ ", "diff --git ")
 _SAMPLE: Final = 2000
 _FIRST_FILE: Final = 40
 """A diff names its first file within its first lines (``git log -p`` and ``format-patch`` after a
@@ -78,41 +82,68 @@ def _file_start(lines: Sequence[str], i: int) -> str | None:
     return None
 
 
-def diff_structure(lines: Sequence[str]) -> Structure:
-    """Files as sections headed by their header lines, hunks as subsections headed by ``@@``."""
+def _header_end(lines: Sequence[str], i: int) -> int:
+    """The end of the file header starting at ``i``: ``diff --git`` runs on through its metadata and
+    its ``---``/``+++`` lines."""
+    j = i + 1
     n = len(lines)
-    starts: list[tuple[int, str]] = []  # (first line, path) of each file's diff
+    while j < n and (_FILE_META.match(lines[j]) is not None or lines[j].startswith(_OLD_NEW)):
+        j += 1
+    return j
+
+
+def _hunk_end(lines: Sequence[str], i: int, old: int, new: int) -> int:
+    """The end of the hunk whose header is line ``i``, counted by its old and new line counts, so that
+    a removed ``-- comment`` (``--- comment``) or an added ``++i`` is body, not a file header."""
+    j = i + 1
+    n = len(lines)
+    while j < n and (old > 0 or new > 0):
+        line = lines[j]
+        if line.startswith(_NEXT_HEADER) and (line[0] == "d" or _HUNK.match(line) is not None):
+            break  # counts that overstate the body (a hand-edited or cut diff): the next header wins
+        mark = line[:1]
+        if mark == "+":
+            new -= 1
+        elif mark == "-":
+            old -= 1
+        elif mark != "\\":  # context (" ", or "" where a tool stripped the space)
+            old -= 1
+            new -= 1
+        j += 1
+    while j < n and lines[j].startswith("\\"):  # "\\ No newline at end of file"
+        j += 1
+    return j
+
+
+def diff_structure(lines: Sequence[str]) -> Structure:
+    """Files as sections headed by their header lines, hunks as subsections headed by ``@@``.
+
+    A file's section ends with its last hunk: what follows before the next file (the next commit's
+    message in ``git log -p``) belongs to no file.
+    """
+    n = len(lines)
+    scopes: list[Scope] = []
+    atomic: list[tuple[int, int]] = []
+    current = -1  # index in ``scopes`` of the file whose hunks may follow
     i = 0
     while i < n:
         path = _file_start(lines, i)
-        if path is None:
+        if path is not None:
+            header_end = _header_end(lines, i)
+            current = len(scopes)
+            scopes.append(Scope(i, header_end, header_end, -1, f"file {path}"[:80], "file"))
+            if header_end - i > 1:
+                atomic.append((i, header_end))
+            i = header_end
+            continue
+        m = _HUNK.match(lines[i]) if current >= 0 and lines[i].startswith("@@ ") else None
+        if m is None:
             i += 1
             continue
-        starts.append((i, path))
-        # A ``diff --git`` header runs on through its metadata and ``---``/``+++`` lines.
-        j = i + 1
-        while j < n and (_FILE_META.match(lines[j]) is not None or lines[j].startswith(("--- ", "+++ "))):
-            j += 1
-        i = j
-    scopes: list[Scope] = []
-    atomic: list[tuple[int, int]] = []
-    for k, (start, path) in enumerate(starts):
-        end = starts[k + 1][0] if k + 1 < len(starts) else n
-        header_end = start + 1
-        while header_end < end and (
-            _FILE_META.match(lines[header_end]) is not None or lines[header_end].startswith(("--- ", "+++ "))
-        ):
-            header_end += 1
-        file_index = len(scopes)
-        scopes.append(Scope(start, end, header_end, -1, f"file {path}"[:80], "file"))
-        if header_end - start > 1:
-            atomic.append((start, header_end))
-        hunks = [h for h in range(header_end, end) if lines[h].startswith("@@ ") and _HUNK.match(lines[h])]
-        for h, hstart in enumerate(hunks):
-            hend = hunks[h + 1] if h + 1 < len(hunks) else end
-            m = _HUNK.match(lines[hstart])
-            context = m.group(1).strip() if m is not None else ""
-            scopes.append(Scope(hstart, hend, hstart + 1, file_index, f"@@ {context}"[:60].strip(), "hunk"))
+        end = _hunk_end(lines, i, int(m.group(1) or 1), int(m.group(2) or 1))
+        scopes.append(Scope(i, end, i + 1, current, f"@@ {m.group(3).strip()}"[:60].strip(), "hunk"))
+        scopes[current] = replace(scopes[current], end=end)
+        i = end
     line_scope = build_line_scope(n, scopes)
     gs, ge = set_groups(n, merge_ranges(atomic))
     prior = [_BLANK_PRIOR if not line.strip() else 0.0 for line in lines]
