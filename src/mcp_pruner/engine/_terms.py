@@ -314,36 +314,29 @@ def score_lines(
     return scores, eff, {t: idx for t, idx in hits.items() if idx}
 
 
+def _found_alone(low: str, needle: str, not_before: frozenset[str], not_after: frozenset[str]) -> bool:
+    """``needle`` in ``low`` with no character of ``not_before`` just before it, and none of
+    ``not_after`` just after it, at one of its places at least."""
+    pos = low.find(needle)
+    size = len(needle)
+    while pos >= 0:
+        end = pos + size
+        if (pos == 0 or low[pos - 1] not in not_before) and (end >= len(low) or low[end] not in not_after):
+            return True
+        pos = low.find(needle, pos + 1)
+    return False
+
+
 def _file_name_in(low: str, name: str) -> bool:
     """``name`` (``views.py``) in ``low`` as a file's whole name: not the end of another one
     (``test_views.py``) nor the start of a longer one (``views.pyc``)."""
-    pos = low.find(name)
-    size = len(name)
-    while pos >= 0:
-        end = pos + size
-        if (pos == 0 or low[pos - 1] not in _NAME_CHARS) and (end >= len(low) or low[end] not in _NAME_CHARS):
-            return True
-        pos = low.find(name, pos + 1)
-    return False
+    return _found_alone(low, name, _NAME_CHARS, _NAME_CHARS)
 
 
 def _versioned_hits(lowered: Sequence[str], candidates: Sequence[int], term: str) -> list[int]:
     """The candidate lines holding ``term`` (``ie9``) as a name of its own or the end of one
     (``SL_IE9``, ``ipv6_addr``), not inside a longer word or number (``tie9``, ``ie90``)."""
-    out: list[int] = []
-    size = len(term)
-    for i in candidates:
-        low = lowered[i]
-        pos = low.find(term)
-        while pos >= 0:
-            end = pos + size
-            if (pos == 0 or low[pos - 1] not in _NOT_BEFORE) and (
-                end >= len(low) or low[end] not in _NOT_AFTER
-            ):
-                out.append(i)
-                break
-            pos = low.find(term, pos + 1)
-    return out
+    return [i for i in candidates if _found_alone(lowered[i], term, _NOT_BEFORE, _NOT_AFTER)]
 
 
 def phrase_hits(
