@@ -49,8 +49,8 @@ class Analysis:
     the best single-line match (sum of term weight x IDF; 0 = the goal matched
     nothing), which decides how hard adaptive mode prunes; ``alerts`` marks log lines of the top severity;
     ``sections`` are the document section (or the diff's file, see :mod:`._diff`) the goal is about,
-    then its best subsection and so on down
-    (indices in ``structure.scopes``; empty: none), see :mod:`._sections`; ``focus`` (logs only) is
+    then its best subsection and so on down (indices in ``structure.scopes``; empty: none), see
+    :mod:`._sections`; ``focus`` (logs only) is
     ``line_scores`` counting only the goal terms found on at most half of the lines: what says which
     alerts of a flood the goal means (see :func:`_focus`).
     """
