@@ -911,3 +911,32 @@ def test_yaml_keys_name_their_nested_blocks() -> None:
     sel = prune_lines(lines, "which command does the web service run", None, FREE)
     check_selection(lines, sel, FREE)
     assert all(sel.keep[5:12])
+
+
+def test_json_members_name_their_blocks_and_the_markers() -> None:
+    """``"CreateTags": {`` opens a block named after its key (as a YAML ``key:`` does): markers say which
+    members went instead of ``block, block``, and a goal naming a member keeps it."""
+    members = [
+        (name, [f'    "{name}": {{', f'      "operation": "{name}",', '      "retries": 3', "    },"])
+        for name in (
+            *(
+                f"{verb}{noun}"
+                for verb in ("Create", "Delete", "Describe")
+                for noun in ("Tags", "Images", "Vpcs")
+            ),
+            "AttachVolume",
+            *(f"Modify{noun}" for noun in ("Tags", "Images", "Vpcs", "Routes", "Subnets", "Snapshots")),
+        )
+    ]
+    lines = ["{", '  "actions": {']
+    for _, block in members:
+        lines += block
+    lines += ["  }", "}"]
+    spans = {s.name: (s.start, s.end) for s in code_structure(lines).scopes}
+    assert spans["key actions"][0] == 1
+    assert spans["key CreateTags"] == (2, 6)
+    sel = prune_lines(lines, "retries of the AttachVolume call", SourceType.CODE, budget(keep_ratio=0.5))
+    start = lines.index('    "AttachVolume": {')
+    assert all(sel.keep[start : start + 4])
+    reasons = " ".join(b.reason for b in sel.blocks)
+    assert "key DeleteTags" in reasons

@@ -24,6 +24,9 @@ from ._yaml import key_label
 
 __all__ = ["indent_scopes", "indent_width"]
 
+_JSON_KEY: Final = re.compile(r'\s*"([^"\\]{1,80})"\s*:\s*[\[{]\s*')
+"""A JSON member whose value opens on its line (``"CreateTags": {``, ``"items": [``): its key names the
+block, as a YAML ``key:`` does, so a marker says which members went and a goal naming one finds it."""
 _CLOSER: Final = re.compile(
     r"^\s*(?:[}\])]|(?:end|fi|done|esac|until)\b(?!\s*(?:[-+*/%|&^]?=(?!=)|[:(\[,]))"
     r"|(?i:end(?:if|foreach|while|function|macro|block)\s*\())"
@@ -338,6 +341,9 @@ def indent_scopes(lines: Sequence[str], keys: bool = False) -> list[Scope]:
             continue
         if keys and (name := key_label(lines[start])):
             raw[k] = (start, neg_end, hdr, "key", name)
+            continue
+        if (m := _JSON_KEY.fullmatch(lines[start][:300])) is not None:
+            raw[k] = (start, neg_end, hdr, "key", m.group(1)[:60])
             continue
         if not lines[start][:_MAX_INDENT_SCAN].lstrip().startswith("{"):
             kw, name = _inline_label(lines[start])
