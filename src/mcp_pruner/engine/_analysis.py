@@ -27,6 +27,7 @@ from ._noprune import protected_ranges
 from ._relevance import CODE_PROXIMITY, DOC_PROXIMITY, spread, structural_relevance
 from ._sections import goal_section
 from ._structure import Structure
+from ._tables import is_table_config, table_structure
 from ._terms import GoalTerms, goal_terms, lowered_heads, phrase_hits, score_lines
 from ._types import Unit
 
@@ -48,9 +49,9 @@ class Analysis:
     this text); ``base`` the goal-independent worth of each line; ``evidence``
     the best single-line match (sum of term weight x IDF; 0 = the goal matched
     nothing), which decides how hard adaptive mode prunes; ``alerts`` marks log lines of the top severity;
-    ``sections`` are the document section (or the diff's file, see :mod:`._diff`) the goal is about,
-    then its best subsection and so on down (indices in ``structure.scopes``; empty: none), see
-    :mod:`._sections`; ``focus`` (logs only) is
+    ``sections`` are the document section (a diff's file, a TOML table: :mod:`._diff`,
+    :mod:`._tables`) the goal is about, then its best subsection and so on down (indices in
+    ``structure.scopes``; empty: none), see :mod:`._sections`; ``focus`` (logs only) is
     ``line_scores`` counting only the goal terms found on at most half of the lines: what says which
     alerts of a flood the goal means (see :func:`_focus`).
     """
@@ -192,8 +193,11 @@ def analyze(
         if repeat is not None:
             raw = [r * w for r, w in zip(raw, repeat, strict=True)]
         local = local_evidence(text, goal_t, lowered, repeat)
+    # A diff's files and hunks, or a TOML/INI file's tables: sections, as a document's.
     diff = st_type is not SourceType.LOGS and is_diff(text)
-    wants_phrases = st_type is SourceType.DOCS or st_type is SourceType.LOGS or diff
+    tables = st_type is not SourceType.LOGS and not diff and is_table_config(text)
+    sectioned = diff or tables
+    wants_phrases = st_type is SourceType.DOCS or st_type is SourceType.LOGS or sectioned
     phrases = phrase_hits(lowered, goal_t, term_weight) if wants_phrases and lowered else {}
     del lowered  # a copy of the text's heads: not kept through the parse
     check_cancel(cancel)
@@ -209,12 +213,14 @@ def analyze(
     else:
         if diff:
             st = diff_structure(text)
+        elif tables:
+            st = table_structure(text)
         else:
             st = code_structure(text) if st_type is SourceType.CODE else doc_structure(text)
         check_cancel(cancel)
-        if st_type is SourceType.DOCS or diff:
-            # A document's sections, or a diff's files and hunks: the one the goal is about is kept whole.
-            heads = [] if diff else version_headings(text, st, goal)
+        if st_type is SourceType.DOCS or sectioned:
+            # The section the goal is about (a document's, a diff's file, a table) is kept whole.
+            heads = [] if sectioned else version_headings(text, st, goal)
             sections = goal_section(st, tokens, *_section_terms(goal_t, term_weight, hits, phrases, heads))
             raw = _version_bonus(raw, heads)
         near = CODE_PROXIMITY if st_type is SourceType.CODE else DOC_PROXIMITY

@@ -1,0 +1,115 @@
+"""TOML and INI files (``pyproject.toml``, ``Cargo.lock``, ``setup.cfg``, ``tox.ini``): one section per table.
+
+Such a file is flat text: ``[table]`` headers, ``key = value`` lines, comments. Neither the grammar
+nor the indentation sees a block in it, so its markers said "12 lines" and the table a goal names
+("the ruff settings", "which serde version is locked") was not kept whole. Here each ``[table]`` or
+``[[array-of-tables]]`` header heads a section running to the next header, and the selector keeps the
+section the goal is about whole, as it does a document's (see :mod:`._sections`). An array table is
+named by its ``name = "..."`` key when it has one (``[[package]]`` in a lock file is ``package serde``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Final
+
+from ._structure import Structure, build_line_scope, nest_scopes, set_groups, units_from_scopes
+
+__all__ = ["is_table_config", "table_structure"]
+
+_HEADER: Final = re.compile(r"(\[\[?)\s*([A-Za-z0-9_.\"' -]{1,80}?)\s*\]\]?\s*(?:[#;].*)?")
+_KEY: Final = re.compile(r"[A-Za-z0-9_.\"'-][A-Za-z0-9_.\"' -]{0,80}\s*[=:]")
+"""``key = value`` (TOML, INI) or ``key: value`` (INI)."""
+_NAME_KEY: Final = re.compile(r"name\s*=\s*[\"']([^\"']{1,60})[\"']")
+_SAMPLE: Final = 400
+_MIN_SHARE: Final = 0.8
+_NAME_LOOKAHEAD: Final = 6
+_UNIT_LINES: Final = 60
+_HEADER_PRIOR: Final = 0.3
+_BLANK_PRIOR: Final = -0.2
+
+
+def is_table_config(lines: Sequence[str]) -> bool:
+    """At least one ``[table]`` header at the start of a line, and most lines (not counting blank lines,
+    comments and the insides of multi-line values, indented INI continuations among them) are headers
+    or ``key = value`` lines."""
+    sample = lines[:_SAMPLE]
+    if not any(line[:1] == "[" for line in sample):
+        return False  # code and prose: no header at the start of a line
+    headers = keys = other = 0
+    depth = 0  # open brackets of a multi-line array or inline table
+    for line in sample:
+        body = line.strip()
+        if not body or body[0] in "#;":
+            continue
+        if depth > 0:
+            depth = max(0, depth + body.count("[") + body.count("{") - body.count("]") - body.count("}"))
+            continue
+        if line[:1] in " \t" and keys:
+            continue  # an INI value going on over indented lines (tox's ``commands =``)
+        if line[:1] == "[" and _HEADER.fullmatch(body) is not None:
+            headers += 1
+        elif _KEY.match(body) is not None:
+            keys += 1
+            value = body.split("=", 1)[1] if "=" in body else ""
+            depth = max(0, value.count("[") + value.count("{") - value.count("]") - value.count("}"))
+            if '"""' in value and value.count('"""') == 1:
+                return False  # a multi-line string: fine for TOML, but rare enough not to guess past
+        else:
+            other += 1
+    total = headers + keys + other
+    return headers >= 1 and keys >= 1 and headers + keys >= _MIN_SHARE * total
+
+
+def _table_name(lines: Sequence[str], start: int, end: int, bracket: str, name: str) -> str:
+    """``name`` as written, or for an array of tables its ``name = "..."`` when it has one."""
+    if bracket == "[[":
+        for k in range(start + 1, min(end, start + 1 + _NAME_LOOKAHEAD)):
+            m = _NAME_KEY.match(lines[k].strip())
+            if m is not None:
+                return f"{name} {m.group(1)}"
+    return name
+
+
+def table_structure(lines: Sequence[str]) -> Structure:
+    """Each table header heads a section to the next header, or to the end of the subtables written right
+    after it; the lines before the first header belong to none."""
+    n = len(lines)
+    heads: list[tuple[int, str, str]] = []
+    for i, line in enumerate(lines):
+        if line[:1] != "[":
+            continue
+        m = _HEADER.fullmatch(line.strip())
+        if m is not None:
+            heads.append((i, m.group(1), m.group(2).strip()))
+    ends: list[int] = []
+    for k, (start, _, _) in enumerate(heads):
+        end = heads[k + 1][0] if k + 1 < len(heads) else n
+        while end - 1 > start and not lines[end - 1].strip():
+            end -= 1  # the blank lines before the next header belong to no table
+        ends.append(end)
+    raw: list[tuple[int, int, int, str, str]] = []
+    for k, (start, bracket, name) in enumerate(heads):
+        # A table holds the subtables written right after it: ``[tool.ruff]`` holds ``[tool.ruff.lint]``.
+        last = k
+        while last + 1 < len(heads) and heads[last + 1][2].startswith(name + "."):
+            last += 1
+        label = _table_name(lines, start, ends[k], bracket, name)
+        raw.append((start, -ends[last], start + 1, "table", label[:80]))
+    scopes = nest_scopes(sorted(raw), n)
+    line_scope = build_line_scope(n, scopes)
+    gs, ge = set_groups(n, [])
+    prior = [_BLANK_PRIOR if not line.strip() else 0.0 for line in lines]
+    for sc in scopes:
+        prior[sc.start] += _HEADER_PRIOR
+    return Structure(
+        scopes=scopes,
+        line_scope=line_scope,
+        group_start=gs,
+        group_end=ge,
+        units=units_from_scopes(n, scopes, line_scope, _UNIT_LINES),
+        prior=prior,
+        must_keep=[False] * n,
+        notes=["tables"],
+    )

@@ -1,0 +1,118 @@
+"""TOML and INI files: tables as sections, the table the goal is about kept whole."""
+
+from __future__ import annotations
+
+from mcp_pruner.engine import analyze, prune_lines
+from mcp_pruner.engine._tables import is_table_config, table_structure
+
+from .helpers import FREE, budget, check_selection, render
+
+PYPROJECT = """\
+[build-system]
+requires = ["setuptools>=77"]
+build-backend = "setuptools.build_meta"
+
+[project]
+name = "shop"
+version = "1.4.0"
+dependencies = [
+    "httpx>=0.27",
+    "pydantic>=2.7",
+]
+
+[tool.pytest.ini_options]
+addopts = "-q --strict-markers"
+testpaths = ["tests"]
+
+[tool.mypy]
+strict = true
+warn_unreachable = true
+
+[[tool.mypy.overrides]]
+module = "vendor.*"
+ignore_missing_imports = true
+
+[tool.ruff]
+line-length = 110
+target-version = "py311"
+
+[tool.ruff.lint]
+select = ["E", "F", "I", "B"]
+ignore = ["E501"]
+
+[tool.coverage.run]
+branch = true
+source = ["shop"]
+"""
+
+LOCK = "\n".join(
+    f'[[package]]\nname = "{name}"\nversion = "{version}"\nsource = "registry+https://github.com/rust-lang/crates.io-index"\n'
+    for name, version in [
+        ("anyhow", "1.0.86"),
+        ("clap", "4.5.9"),
+        ("serde", "1.0.204"),
+        ("serde_json", "1.0.120"),
+        ("tokio", "1.38.0"),
+    ]
+    * 4
+)
+
+
+FILLER = "\n".join(
+    f'[tool.plugin{k}]\nenabled = true\nlevel = {k}\npaths = ["src/m{k}", "tests/m{k}"]\ntimeout = {k * 10}\n'
+    for k in range(12)
+)
+
+
+def _lines(text: str) -> list[str]:
+    return text.split("\n")
+
+
+def test_toml_and_ini_are_recognised_and_code_is_not() -> None:
+    assert is_table_config(_lines(PYPROJECT))
+    assert is_table_config(_lines(LOCK))
+    assert is_table_config(["[flake8]", "max-line-length = 110", "exclude =", "    .git,", "    build"])
+    settings = [
+        "import os",
+        "",
+        "DEBUG = True",
+        "NAME = 'shop'",
+        "[x for x in range(3)]",
+        "def f():",
+        "    pass",
+    ]
+    assert not is_table_config(settings)
+    assert not is_table_config(["# Title", "", "Some [text] here.", "key = value in prose"])
+
+
+def test_tables_are_sections_and_hold_their_subtables() -> None:
+    lines = _lines(PYPROJECT)
+    st = table_structure(lines)
+    spans = {s.name: (s.start, s.end) for s in st.scopes}
+    ruff = lines.index("[tool.ruff]")
+    assert spans["table tool.ruff"] == (ruff, lines.index('ignore = ["E501"]') + 1)
+    lint = next(s for s in st.scopes if s.name == "table tool.ruff.lint")
+    assert st.scopes[lint.parent].name == "table tool.ruff"
+    assert "table tool.mypy.overrides" in spans  # an array of tables, without a name key
+    names = {s.name for s in table_structure(_lines(LOCK)).scopes}
+    assert "table package serde" in names  # ``[[package]]`` named by its ``name = "..."``
+
+
+def test_goal_about_a_table_keeps_it_whole_and_markers_name_the_others() -> None:
+    lines = _lines(PYPROJECT + "\n" + FILLER)
+    goal = "which ruff rules are selected"
+    a = analyze(lines, goal, None)
+    assert [a.structure.scopes[s].name for s in a.sections][:1] == ["table tool.ruff"]
+    b = budget(keep_ratio=0.3)
+    sel = prune_lines(lines, goal, None, b)
+    check_selection(lines, sel, b)
+    ruff = lines.index("[tool.ruff]")
+    assert all(sel.keep[ruff : lines.index('ignore = ["E501"]') + 1])
+    assert "raison=table project, " in render(lines, sel)
+
+
+def test_lock_file_goal_naming_a_package_keeps_its_entry() -> None:
+    lines = _lines(LOCK)
+    sel = prune_lines(lines, "which serde_json version is locked", None, FREE)
+    start = lines.index('name = "serde_json"') - 1
+    assert all(sel.keep[start : start + 4])
