@@ -940,3 +940,25 @@ def test_json_members_name_their_blocks_and_the_markers() -> None:
     assert all(sel.keep[start : start + 4])
     reasons = " ".join(b.reason for b in sel.blocks)
     assert "key DeleteTags" in reasons
+
+
+def test_yaml_list_items_named_by_their_name_key_name_their_block() -> None:
+    """A CI step ``- name: Install deps`` opens the block ``Install deps`` (``uses:`` and ``id:`` too):
+    markers say which steps went, and a goal naming a step finds it."""
+    lines = [
+        "jobs:",
+        "  test:",
+        "    steps:",
+        "      - uses: actions/setup-python@v5",
+        "        with:",
+        '          python-version: "3.11"',
+        "      - name: Install deps",
+        "        run: pip install -e .",
+        "      - name: Run the tests",
+        "        run: |",
+        "          pytest -q",
+    ]
+    names = {s.name: (s.start, s.end) for s in code_structure(lines).scopes}
+    assert names["key actions/setup-python@v5"] == (3, 6)
+    assert names["key Install deps"] == (6, 8)
+    assert names["key Run the tests"] == (8, 11)

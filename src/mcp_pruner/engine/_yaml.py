@@ -25,6 +25,8 @@ is the first character of its value, if any."""
 _ITEM: Final = re.compile(r"-(?:\s|$)")
 _OPENER: Final = re.compile(r"\s*(?:-\s+)?([\w.$/@-]+)\s*:\s*(?:[|>][-+]?\d*|&\S+)?\s*(?:#.*)?")
 """A key whose value is the block under it: nothing, a block scalar indicator or an anchor after ``:``."""
+_NAMED_ITEM: Final = re.compile(r"\s*-\s+(?:name|id|uses)\s*:\s+([^#]+?)\s*(?:#.*)?")
+"""A list item whose first key names it (``- name: Set up Python``, ``- uses: actions/checkout@v4``)."""
 _SENTENCE: Final = re.compile(r":\s+(?:\S+\s+){3,}\S*[a-z)][.!?]\s*$")
 """A value of four words or more ending a sentence: prose after a label, rarely a config value."""
 _SAMPLE: Final = 400
@@ -72,6 +74,13 @@ def looks_like_yaml(lines: Sequence[str], inside: Sequence[bool] | None = None) 
 
 
 def key_label(line: str) -> str:
-    """The key a block opens with (``services:``, ``- build:``, ``script: |``), or ``""``."""
-    m = _OPENER.fullmatch(line[:300])
-    return m.group(1)[:60] if m is not None else ""
+    """The key a block opens with (``services:``, ``- build:``, ``script: |``), or ``""``.
+
+    A list item opening a block with a ``name:`` (``id:``, ``uses:``) and a value is named by that
+    value: a CI workflow's step ``- name: Install deps`` is the block ``Install deps``."""
+    text = line[:300]
+    m = _OPENER.fullmatch(text)
+    if m is not None:
+        return m.group(1)[:60]
+    named = _NAMED_ITEM.fullmatch(text)
+    return named.group(1).strip().strip("\"'")[:60] if named is not None else ""
