@@ -962,3 +962,27 @@ def test_yaml_list_items_named_by_their_name_key_name_their_block() -> None:
     assert names["key actions/setup-python@v5"] == (3, 6)
     assert names["key Install deps"] == (6, 8)
     assert names["key Run the tests"] == (8, 11)
+
+
+def test_sql_definitions_name_their_blocks() -> None:
+    """``CREATE OR REPLACE VIEW sales.orders AS`` and its indented body are the block ``view
+    sales.orders``; tables, functions and materialized views likewise (any case)."""
+    lines = [
+        "CREATE TABLE IF NOT EXISTS customers (",
+        "    id SERIAL PRIMARY KEY,",
+        "    email TEXT NOT NULL",
+        ");",
+        "",
+        "CREATE OR REPLACE VIEW sales.orders AS",
+        "    SELECT o.id, c.email",
+        "    FROM orders o JOIN customers c ON c.id = o.customer_id;",
+        "",
+        "create materialized view daily_totals as",
+        "    select day, sum(total) from orders group by day;",
+        "",
+        'CREATE FUNCTION "lpad"(text, integer)',
+        " RETURNS text",
+        " LANGUAGE sql;",
+    ]
+    names = {s.name for s in code_structure(lines).scopes}
+    assert {"table customers", "view sales.orders", "view daily_totals", "function lpad"} <= names

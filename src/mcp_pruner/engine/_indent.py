@@ -27,6 +27,13 @@ __all__ = ["indent_scopes", "indent_width"]
 _JSON_KEY: Final = re.compile(r'\s*"([^"\\]{1,80})"\s*:\s*[\[{]\s*')
 """A JSON member whose value opens on its line (``"CreateTags": {``, ``"items": [``): its key names the
 block, as a YAML ``key:`` does, so a marker says which members went and a goal naming one finds it."""
+_SQL_DEF: Final = re.compile(
+    r"(?i)\s*(?:CREATE|ALTER)\s+(?:OR\s+REPLACE\s+)?(?:(?:GLOBAL|LOCAL)\s+)?(?:TEMP(?:ORARY)?\s+|UNLOGGED\s+)?"
+    r"(TABLE|VIEW|MATERIALIZED\s+VIEW|FUNCTION|PROCEDURE|UNIQUE\s+INDEX|INDEX|TRIGGER|TYPE|SCHEMA|SEQUENCE"
+    r"|DOMAIN|AGGREGATE|POLICY)\s+(?:CONCURRENTLY\s+)?(?:IF\s+NOT\s+EXISTS\s+)?([\w.\"`\[\]$]+)"
+)
+"""A SQL statement defining something (``CREATE OR REPLACE VIEW sales.orders AS``): its object names
+the block of its body, so markers say ``view sales.orders`` instead of ``block``."""
 _CLOSER: Final = re.compile(
     r"^\s*(?:[}\])]|(?:end|fi|done|esac|until)\b(?!\s*(?:[-+*/%|&^]?=(?!=)|[:(\[,]))"
     r"|(?i:end(?:if|foreach|while|function|macro|block)\s*\())"
@@ -344,6 +351,10 @@ def indent_scopes(lines: Sequence[str], keys: bool = False) -> list[Scope]:
             continue
         if (m := _JSON_KEY.fullmatch(lines[start][:300])) is not None:
             raw[k] = (start, neg_end, hdr, "key", m.group(1)[:60])
+            continue
+        if (m := _SQL_DEF.match(lines[start][:300])) is not None:
+            kind = m.group(1).split()[-1].lower()  # MATERIALIZED VIEW is a view, UNIQUE INDEX an index
+            raw[k] = (start, neg_end, hdr, kind, m.group(2).strip('"`[]')[:60])
             continue
         if not lines[start][:_MAX_INDENT_SCAN].lstrip().startswith("{"):
             kw, name = _inline_label(lines[start])
