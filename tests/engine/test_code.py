@@ -986,3 +986,35 @@ def test_sql_definitions_name_their_blocks() -> None:
     ]
     names = {s.name for s in code_structure(lines).scopes}
     assert {"table customers", "view sales.orders", "view daily_totals", "function lpad"} <= names
+
+
+def test_preprocessor_conditionals_and_goto_labels_at_column_0_stay_inside_the_function() -> None:
+    """``#ifdef DEBUG`` and a ``fail:`` label written at column 0 inside a C function ended it there:
+    the rest of the body became another block with no name."""
+    lines = [
+        "static int parse(const char *s, size_t n)",
+        "{",
+        "    int rc = 0;",
+        "#ifdef DEBUG",
+        '    fprintf(stderr, "parse %zu", n);',
+        "#endif",
+        "    rc = do_parse(s, n);",
+        "    if (rc < 0)",
+        "        goto fail;",
+        "    return rc;",
+        "fail:",
+        "    cleanup();",
+        "    return -1;",
+        "}",
+        "",
+        "static void other(void)",
+        "{",
+        "    work();",
+        "}",
+    ]
+    spans = {s.name: (s.start, s.end) for s in indent_scopes(lines)}
+    assert spans["function parse"] == (0, 14)
+    assert spans["function other"] == (15, 19)
+    # A YAML key at column 0 is no label: no brace is open there.
+    yaml = ["services:", "  db:", "    image: postgres", "volumes:", "  data:", "    driver: local"]
+    assert {(s.start, s.end) for s in indent_scopes(yaml, keys=True)} >= {(0, 3), (3, 6)}

@@ -34,6 +34,10 @@ _SQL_DEF: Final = re.compile(
 )
 """A SQL statement defining something (``CREATE OR REPLACE VIEW sales.orders AS``): its object names
 the block of its body, so markers say ``view sales.orders`` instead of ``block``."""
+_DIRECTIVE: Final = re.compile(
+    r"#\s*(?:if|ifdef|ifndef|elif|elifdef|elifndef|else|endif|pragma|error|warning)\b"
+)
+_GOTO_LABEL: Final = re.compile(r"[A-Za-z_]\w*:\s*(?:/[/*].*)?")
 _CLOSER: Final = re.compile(
     r"^\s*(?:[}\])]|(?:end|fi|done|esac|until)\b(?!\s*(?:[-+*/%|&^]?=(?!=)|[:(\[,]))"
     r"|(?i:end(?:if|foreach|while|function|macro|block)\s*\())"
@@ -123,6 +127,22 @@ def _indent_widths(lines: Sequence[str]) -> list[int]:
         else:
             append(indent_width(line))
     return out
+
+
+def _hide_directives(lines: Sequence[str], ind: list[int]) -> None:
+    """Read as blank the lines a C function writes at column 0 whose indentation says nothing about its
+    blocks: a preprocessor conditional (``#ifdef DEBUG`` ... ``#endif``) and, inside braces, a ``goto``
+    label (``fail:``). Each ended the function there."""
+    depth = 0  # braces open before this line
+    for i, line in enumerate(lines):
+        width = ind[i]
+        if width >= 0 and (
+            (line[width : width + 1] == "#" and _DIRECTIVE.match(line, width) is not None)
+            or (width == 0 and depth > 0 and _GOTO_LABEL.fullmatch(line[:_MAX_INDENT_SCAN]) is not None)
+        ):
+            ind[i] = -1
+        if "{" in line or "}" in line:
+            depth = max(0, depth + line.count("{") - line.count("}"))
 
 
 def _promote_labels(lines: Sequence[str], ind: list[int]) -> None:
@@ -315,6 +335,7 @@ def indent_scopes(lines: Sequence[str], keys: bool = False) -> list[Scope]:
     block under it."""
     n = len(lines)
     ind = _indent_widths(lines)
+    _hide_directives(lines, ind)
     _promote_labels(lines, ind)
     filled = [i for i in range(n) if ind[i] >= 0]  # the non-blank lines
     after = [*filled[1:], -1] if filled else []  # the next non-blank line of each (-1: none)
