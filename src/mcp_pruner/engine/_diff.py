@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Final
 
-from ._structure import Scope, Structure, build_line_scope, merge_ranges, set_groups, units_from_scopes
+from ._structure import Scope, Structure, sectioned
 
 __all__ = ["diff_structure", "is_diff"]
 
@@ -38,9 +38,6 @@ _FIRST_FILE: Final = 40
 commit message); a document quoting a diff further down stays a document."""
 _DIFF_FIRST: Final = frozenset(" +-@\\")
 _DIFF_HEADS: Final = ("diff ", "index ")
-_UNIT_LINES: Final = 60
-_HEADER_PRIOR: Final = 0.3
-_BLANK_PRIOR: Final = -0.2
 
 
 def is_diff(lines: Sequence[str]) -> bool:
@@ -144,19 +141,4 @@ def diff_structure(lines: Sequence[str]) -> Structure:
         scopes.append(Scope(i, end, i + 1, current, f"@@ {m.group(3).strip()}"[:60].strip(), "hunk"))
         scopes[current] = replace(scopes[current], end=end)
         i = end
-    line_scope = build_line_scope(n, scopes)
-    gs, ge = set_groups(n, merge_ranges(atomic))
-    prior = [_BLANK_PRIOR if not line.strip() else 0.0 for line in lines]
-    for sc in scopes:
-        for i in range(sc.start, sc.header_end):
-            prior[i] += _HEADER_PRIOR
-    return Structure(
-        scopes=scopes,
-        line_scope=line_scope,
-        group_start=gs,
-        group_end=ge,
-        units=units_from_scopes(n, scopes, line_scope, _UNIT_LINES),
-        prior=prior,
-        must_keep=[False] * n,
-        notes=["diff"],
-    )
+    return sectioned(lines, scopes, atomic, "diff")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Final
 
 from ._types import Unit
 
@@ -24,6 +25,7 @@ __all__ = [
     "build_line_scope",
     "merge_ranges",
     "nest_scopes",
+    "sectioned",
     "set_groups",
     "units_from_scopes",
 ]
@@ -154,3 +156,33 @@ def merge_ranges(ranges: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
         else:
             out.append((a, b))
     return out
+
+
+_SECTION_UNIT_LINES: Final = 60
+_SECTION_HEADER_PRIOR: Final = 0.3
+_SECTION_BLANK_PRIOR: Final = -0.2
+
+
+def sectioned(
+    lines: Sequence[str], scopes: list[Scope], atomic: Sequence[tuple[int, int]], note: str
+) -> Structure:
+    """The structure of a text read as sections (a diff's files and hunks, a TOML file's tables): the
+    scopes, ``atomic`` ranges kept whole (multi-line headers), a small prior for header lines and a
+    negative one for blank lines, as a document's headings get."""
+    n = len(lines)
+    line_scope = build_line_scope(n, scopes)
+    gs, ge = set_groups(n, merge_ranges(atomic))
+    prior = [_SECTION_BLANK_PRIOR if not line.strip() else 0.0 for line in lines]
+    for sc in scopes:
+        for i in range(sc.start, sc.header_end):
+            prior[i] += _SECTION_HEADER_PRIOR
+    return Structure(
+        scopes=scopes,
+        line_scope=line_scope,
+        group_start=gs,
+        group_end=ge,
+        units=units_from_scopes(n, scopes, line_scope, _SECTION_UNIT_LINES),
+        prior=prior,
+        must_keep=[False] * n,
+        notes=[note],
+    )

@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from typing import Final
 
-from ._structure import Structure, build_line_scope, nest_scopes, set_groups, units_from_scopes
+from ._structure import Structure, nest_scopes, sectioned
 
 __all__ = ["is_table_config", "table_structure"]
 
@@ -25,9 +25,6 @@ _NAME_KEY: Final = re.compile(r"name\s*=\s*[\"']([^\"']{1,60})[\"']")
 _SAMPLE: Final = 400
 _MIN_SHARE: Final = 0.8
 _NAME_LOOKAHEAD: Final = 6
-_UNIT_LINES: Final = 60
-_HEADER_PRIOR: Final = 0.3
-_BLANK_PRIOR: Final = -0.2
 
 
 def is_table_config(lines: Sequence[str]) -> bool:
@@ -98,18 +95,4 @@ def table_structure(lines: Sequence[str]) -> Structure:
         label = _table_name(lines, start, ends[k], bracket, name)
         raw.append((start, -ends[last], start + 1, "table", label[:80]))
     scopes = nest_scopes(sorted(raw), n)
-    line_scope = build_line_scope(n, scopes)
-    gs, ge = set_groups(n, [])
-    prior = [_BLANK_PRIOR if not line.strip() else 0.0 for line in lines]
-    for sc in scopes:
-        prior[sc.start] += _HEADER_PRIOR
-    return Structure(
-        scopes=scopes,
-        line_scope=line_scope,
-        group_start=gs,
-        group_end=ge,
-        units=units_from_scopes(n, scopes, line_scope, _UNIT_LINES),
-        prior=prior,
-        must_keep=[False] * n,
-        notes=["tables"],
-    )
+    return sectioned(lines, scopes, [], "tables")
