@@ -370,18 +370,19 @@ def indent_scopes(lines: Sequence[str], keys: bool = False) -> list[Scope]:
         if keys and (name := key_label(lines[start])):
             raw[k] = (start, neg_end, hdr, "key", name)
             continue
-        if (m := _JSON_KEY.fullmatch(lines[start][:300])) is not None:
+        head = lines[start][:300]
+        if (m := _JSON_KEY.fullmatch(head)) is not None:
             raw[k] = (start, neg_end, hdr, "key", m.group(1)[:60])
             continue
-        if (m := _SQL_DEF.match(lines[start][:300])) is not None:
+        if (m := _SQL_DEF.match(head)) is not None:
             kind = m.group(1).split()[-1].lower()  # MATERIALIZED VIEW is a view, UNIQUE INDEX an index
             raw[k] = (start, neg_end, hdr, kind, m.group(2).strip('"`[]')[:60])
             continue
-        if not lines[start][:_MAX_INDENT_SCAN].lstrip().startswith("{"):
+        if not head[:_MAX_INDENT_SCAN].lstrip().startswith("{"):
             kw, name = _inline_label(lines[start])
-            if not name and (m := _CMAKE_DEF.fullmatch(lines[start][:300])) is not None:
+            if not name and (m := _CMAKE_DEF.fullmatch(head)) is not None:
                 kw, name = m.group(1).lower(), m.group(2)[:60]
-            elif not name and (m := _FUN.match(lines[start][:300])) is not None:
+            elif not name and (m := _FUN.match(head)) is not None:
                 kw, name = "function", m.group(1)[:60]
             if not name and ind[start] == 0:
                 kw, name = "target", _make_target(lines, start, -neg_end)
