@@ -27,6 +27,16 @@ _MIN_SHARE: Final = 0.8
 _NAME_LOOKAHEAD: Final = 6
 
 
+def _header(line: str) -> re.Match[str] | None:
+    """The ``[table]`` or ``[[array]]`` header starting ``line``, if it is one."""
+    return _HEADER.fullmatch(line.strip()) if line[:1] == "[" else None
+
+
+def _opened(text: str) -> int:
+    """Brackets and braces ``text`` opens and leaves open (negative: closes)."""
+    return text.count("[") + text.count("{") - text.count("]") - text.count("}")
+
+
 def is_table_config(lines: Sequence[str]) -> bool:
     """At least one ``[table]`` header at the start of a line, and most lines (not counting blank lines,
     comments and the insides of multi-line values, indented INI continuations among them) are headers
@@ -41,16 +51,16 @@ def is_table_config(lines: Sequence[str]) -> bool:
         if not body or body[0] in "#;":
             continue
         if depth > 0:
-            depth = max(0, depth + body.count("[") + body.count("{") - body.count("]") - body.count("}"))
+            depth = max(0, depth + _opened(body))
             continue
         if line[:1] in " \t" and keys:
             continue  # an INI value going on over indented lines (tox's ``commands =``)
-        if line[:1] == "[" and _HEADER.fullmatch(body) is not None:
+        if _header(line) is not None:
             headers += 1
         elif _KEY.match(body) is not None:
             keys += 1
             value = body.split("=", 1)[1] if "=" in body else ""
-            depth = max(0, value.count("[") + value.count("{") - value.count("]") - value.count("}"))
+            depth = max(0, _opened(value))
             if '"""' in value and value.count('"""') == 1:
                 return False  # a multi-line string: fine for TOML, but rare enough not to guess past
         else:
@@ -75,9 +85,7 @@ def table_structure(lines: Sequence[str]) -> Structure:
     n = len(lines)
     heads: list[tuple[int, str, str]] = []
     for i, line in enumerate(lines):
-        if line[:1] != "[":
-            continue
-        m = _HEADER.fullmatch(line.strip())
+        m = _header(line)
         if m is not None:
             heads.append((i, m.group(1), m.group(2).strip()))
     ends: list[int] = []
