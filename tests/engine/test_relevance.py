@@ -27,6 +27,18 @@ def test_match_in_code_beats_match_in_comment() -> None:
     assert _score(lines, "throttle", "limit = throttle(x)") > _score(lines, "throttle", "# the throttle")
 
 
+def test_goal_about_comments_counts_a_match_in_a_comment_in_full() -> None:
+    lines = _lines(
+        *FILLER[:6],
+        "def alpha(x):\n    # the throttle is applied by the caller\n    return x\n",
+        *FILLER[6:],
+        "def beta(x):\n    limit = throttle(x)\n    return limit\n",
+    )
+    about = _score(lines, "Fix the typo in the comment about throttle", "# the throttle")
+    assert about > 1.5 * _score(lines, "Fix throttle", "# the throttle")
+    assert about > 0.75 * _score(lines, "Fix the typo in the comment about throttle", "limit = throttle(x)")
+
+
 def test_definition_named_after_goal_word_wins() -> None:
     lines = _lines(
         "class Store:",

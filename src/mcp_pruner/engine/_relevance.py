@@ -50,7 +50,8 @@ DOC_PROXIMITY: Final = Proximity(0.3, 5)
 """A document is read by sections: a wider, weaker pull (the stronger one cut sections short)."""
 _COMMENT_DAMP: Final = 0.1
 """A match inside a comment or docstring (javadoc) counts this much of a match in code, for the
-line and for its block: comments name what the code is about, the code is what changes."""
+line and for its block: comments name what the code is about, the code is what changes. Unless the
+goal is about comments (:attr:`GoalTerms.about_comments`): then they count in full."""
 _EXACT_NAME: Final = 2.0
 """A definition whose whole name is a goal word, relative to the best term's weight."""
 _BARE: Final = re.compile(r"[A-Za-z_$][\w$]*")
@@ -164,7 +165,7 @@ def structural_relevance(
     blocks are levelled, so a block read whole stays whole.
     """
     n = len(raw)
-    if st.comment:
+    if st.comment and (goal is None or not goal.about_comments):
         raw = [r * _COMMENT_DAMP if c and r > 0.0 else r for r, c in zip(raw, st.comment, strict=True)]
     near = spread(raw, _DECAY)
     dens = density(raw, _DENSITY_DECAY)

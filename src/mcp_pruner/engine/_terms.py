@@ -88,6 +88,12 @@ _GENERIC: Final = frozenset({
 # fmt: on
 """Words that describe the kind of change, not where it happens: they weigh little."""
 
+_ABOUT_COMMENTS: Final = re.compile(
+    r"(?i)\b(?:comments?|commented|docstrings?|docs?|documentation|documented|documenting|javadocs?|jsdoc|"
+    r"rustdoc|godoc|typos?|spelling|misspell\w*|grammar|wording|explain\w*|clarif\w*|todos?|fixmes?)\b"
+)
+"""Words saying the change is in comments or documentation (see :attr:`GoalTerms.about_comments`)."""
+
 _GENERIC_WEIGHT: Final = 0.25
 _PHRASE_BONUS: Final = 1.5
 _MIN_IDF_SHARE: Final = 0.02
@@ -163,6 +169,9 @@ class GoalTerms:
     words: tuple[str, ...] = ()
     versioned: tuple[str, ...] = ()
     """The keys of ``weights`` that are names ending in a number, matched as written."""
+    about_comments: bool = False
+    """The goal is about comments or documentation (``Fix typo in docstring``, ``Update comments``):
+    a match inside a comment is then the change itself, not a mention of the code it describes."""
 
     @property
     def empty(self) -> bool:
@@ -229,7 +238,8 @@ def goal_terms(goal: str) -> GoalTerms:
             s = stem(low)
             w = _GENERIC_WEIGHT if (low in _GENERIC or s in _GENERIC) else 1.0
             weights[s] = max(weights.get(s, 0.0), w)
-    return GoalTerms(weights, tuple(phrases), tuple(words), tuple(versioned))
+    about = _ABOUT_COMMENTS.search(head) is not None
+    return GoalTerms(weights, tuple(phrases), tuple(words), tuple(versioned), about)
 
 
 def lowered_heads(lines: Sequence[str]) -> list[str]:
