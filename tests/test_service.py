@@ -436,6 +436,28 @@ async def test_store_unavailable_falls_back_to_memory(tmp_path: Path) -> None:
         await service.aclose()
 
 
+async def test_memory_fallback_store_is_bounded_by_store_max_bytes(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("x", encoding="utf-8")
+    settings = make_settings(
+        tmp_path, MCP_PRUNER_STORE_PATH=str(blocker / "store.sqlite3"), MCP_PRUNER_STORE_MAX_BYTES="4096"
+    )
+    service = PrunerService(settings)
+    try:
+        texts = [f"text {k}\n" + "x" * 1500 + "\n" for k in range(6)]
+        ids = []
+        for text in texts:
+            result = await service.prune_text({"text": text, "goal_hint": ""})
+            assert "store_unavailable" in result.warnings
+            ids.append(result.prune_id)
+        with pytest.raises(PruneIdNotFound):
+            await recover_all(service, ids[0])  # the oldest went first
+        for pid, text in zip(ids[-2:], texts[-2:], strict=True):
+            assert await recover_all(service, pid) == text.rstrip("\n")
+    finally:
+        await service.aclose()
+
+
 # --------------------------------------------------------------------------------------------------
 # Stats and metrics
 # --------------------------------------------------------------------------------------------------

@@ -9,7 +9,9 @@ code and a ``prune_id`` that recovers the text.
 from __future__ import annotations
 
 import logging
+import sys
 import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -73,22 +75,42 @@ def parse_arguments(model: type[M], arguments: Mapping[str, object] | None) -> M
 
 
 class _MemoryStore:
-    """Used only when the SQLite store cannot be written: recovery then lasts as long as the process."""
+    """Used only when the SQLite store cannot be written: recovery then lasts as long as the process.
 
-    def __init__(self) -> None:
-        self._texts: dict[str, str] = {}
+    Bounded like the SQLite store: a text expires after ``ttl_s`` and the oldest texts go first once
+    the texts held take more than ``max_bytes`` of memory (the newest one is always kept), so a
+    server whose disk is gone does not grow without end.
+    """
+
+    def __init__(self, ttl_s: int, max_bytes: int) -> None:
+        self._ttl_s = ttl_s
+        self._max_bytes = max_bytes
+        self._texts: OrderedDict[str, tuple[str, float, int]] = OrderedDict()
+        self._bytes = 0
 
     def put(self, text: str, prune_id: str) -> str:
+        now = time.monotonic()
         while prune_id in self._texts:  # never overwrite a text that can still be recovered
             prune_id = new_prune_id()
-        self._texts[prune_id] = text
+        size = sys.getsizeof(text)
+        self._texts[prune_id] = (text, now, size)
+        self._bytes += size
+        while self._texts:
+            oldest, (_, born, held) = next(iter(self._texts.items()))
+            if oldest == prune_id or (self._bytes <= self._max_bytes and now - born <= self._ttl_s):
+                break
+            del self._texts[oldest]
+            self._bytes -= held
         return prune_id
 
     def get(self, prune_id: str) -> str:
-        try:
-            return self._texts[prune_id]
-        except KeyError:
-            raise PruneIdNotFound(prune_id) from None
+        entry = self._texts.get(prune_id)
+        if entry is None or time.monotonic() - entry[1] > self._ttl_s:
+            raise PruneIdNotFound(prune_id)
+        return entry[0]
+
+    def __len__(self) -> int:
+        return len(self._texts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +147,7 @@ class PrunerService:
         self.metrics = Metrics()
         self.manager = PruningBackendManager(settings)
         self._store = store
-        self._fallback_store = _MemoryStore()
+        self._fallback_store = _MemoryStore(settings.prune_id_ttl_s, settings.store_max_bytes)
         self._started = time.monotonic()
 
     # -- the store, opened lazily so that start-up stays fast -------------------------------------
