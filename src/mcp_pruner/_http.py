@@ -3,6 +3,12 @@
 Bodies are capped well above ``MCP_PRUNER_MAX_INPUT_CHARS`` (a 2,000,000-character
 text can take ~8 MB of JSON, 24 MB when every character is an escaped emoji), on
 ``/rpc`` and ``/mcp`` alike; the SDK's 4 MiB default would refuse such inputs.
+
+``/rpc`` also takes a body sent with ``Content-Encoding: gzip`` or ``deflate`` (a proxy
+compressing what it forwards): it is decoded with the stdlib's ``zlib``, and the cap applies to
+the decoded bytes too (zlib is asked for at most that much), so a small body cannot expand
+without end.
+Other codings are refused with 415, naming the header.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ import json
 import logging
 import socket
 import sys
+import zlib
 from typing import Final
 
 import uvicorn
@@ -20,7 +27,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from . import __version__
-from ._errors import INVALID_REQUEST, JSONValue
+from ._errors import INVALID_REQUEST, PARSE_ERROR, JSONValue
 from ._jsonrpc import handle_body
 from ._mcp import build_mcp_server
 from ._service import PrunerService
@@ -30,6 +37,55 @@ __all__ = ["body_limit", "build_http_app", "serve_http"]
 log = logging.getLogger("mcp_pruner.http")
 
 _MAX_ESCAPE_BYTES: Final = 12
+_WBITS: Final = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS, "deflate": zlib.MAX_WBITS}
+"""``Content-Encoding`` values ``/rpc`` decodes, as zlib window bits (gzip framing; zlib framing,
+which is what HTTP calls deflate; ``identity`` needs nothing)."""
+
+
+class _BodyError(Exception):
+    """A body that cannot be read: the HTTP status and the JSON-RPC error to answer."""
+
+    def __init__(self, status: int, code: int, message: str, data: dict[str, JSONValue]) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.data = data
+
+
+def _codings(header: str | None) -> list[str]:
+    """The codings of a ``Content-Encoding`` header in the order they were applied (``identity`` dropped)."""
+    if not header:
+        return []
+    return [c for c in (part.strip().lower() for part in header.split(",")) if c and c != "identity"]
+
+
+def _decode(body: bytes, codings: list[str], limit: int) -> bytes:
+    """Undo ``codings`` (last applied first), never holding more than ``limit`` decoded bytes."""
+    for coding in reversed(codings):
+        wbits = _WBITS[coding]
+        d = zlib.decompressobj(wbits)
+        try:
+            out = d.decompress(body, limit + 1)
+            if len(out) <= limit and not d.unconsumed_tail:
+                out += d.flush()
+        except zlib.error:
+            raise _BodyError(
+                400, PARSE_ERROR, f"Parse error: body is not valid {coding}", {"header": "content-encoding"}
+            ) from None
+        if len(out) > limit or d.unconsumed_tail:
+            raise _BodyError(
+                413,
+                INVALID_REQUEST,
+                f"Invalid Request: body larger than {limit} bytes once decoded",
+                {"code": "request_too_large", "max_bytes": limit},
+            )
+        if not d.eof:
+            raise _BodyError(
+                400, PARSE_ERROR, f"Parse error: {coding} body is truncated", {"header": "content-encoding"}
+            )
+        body = out
+    return body
 
 
 def body_limit(max_input_chars: int) -> int:
@@ -55,6 +111,15 @@ def build_http_app(service: PrunerService, host: str = "127.0.0.1") -> Starlette
     limit = body_limit(service.settings.max_input_chars)
 
     async def rpc(request: Request) -> Response:
+        codings = _codings(request.headers.get("content-encoding"))
+        unknown = [c for c in codings if c not in _WBITS]
+        if unknown:
+            return _error_response(
+                415,
+                INVALID_REQUEST,
+                f"Invalid Request: unsupported content-encoding {unknown[0]!r} (gzip, deflate, identity)",
+                {"header": "content-encoding", "supported": ["gzip", "deflate", "identity"]},
+            )
         declared = request.headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
             return _too_large(limit)
@@ -68,7 +133,13 @@ def build_http_app(service: PrunerService, host: str = "127.0.0.1") -> Starlette
                 chunks.append(chunk)
         except ClientDisconnect:  # gone before its body was whole: no one to answer, nothing to log
             return Response(status_code=400)
-        answer = await handle_body(service, b"".join(chunks))
+        body = b"".join(chunks)
+        if codings:
+            try:
+                body = _decode(body, codings, limit)
+            except _BodyError as exc:
+                return _error_response(exc.status, exc.code, exc.message, exc.data)
+        answer = await handle_body(service, body)
         if answer is None:
             return Response(status_code=202)
         return _json_response(answer)
@@ -90,18 +161,20 @@ def build_http_app(service: PrunerService, host: str = "127.0.0.1") -> Starlette
     )
 
 
-def _too_large(limit: int) -> Response:
+def _error_response(status: int, code: int, message: str, data: dict[str, JSONValue]) -> Response:
+    """A JSON-RPC error with a null id (the request could not be read) and an HTTP status."""
     return _json_response(
-        {
-            "jsonrpc": "2.0",
-            "id": None,
-            "error": {
-                "code": INVALID_REQUEST,
-                "message": f"Invalid Request: body larger than {limit} bytes",
-                "data": {"code": "request_too_large", "max_bytes": limit},
-            },
-        },
-        status=413,
+        {"jsonrpc": "2.0", "id": None, "error": {"code": code, "message": message, "data": data}},
+        status=status,
+    )
+
+
+def _too_large(limit: int) -> Response:
+    return _error_response(
+        413,
+        INVALID_REQUEST,
+        f"Invalid Request: body larger than {limit} bytes",
+        {"code": "request_too_large", "max_bytes": limit},
     )
 
 

@@ -6,11 +6,13 @@ one with a small ``MCP_PRUNER_MAX_INPUT_CHARS`` for the fail-open case.
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 import socket
 import time
-from collections.abc import AsyncIterator
+import zlib
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 import httpx
@@ -260,6 +262,86 @@ def test_malformed_json_is_parse_error(client: httpx.Client, stored: tuple[str, 
     assert answer["id"] is None
     assert answer["error"]["code"] == -32700
     assert_still_serving(client, stored)
+
+
+def _prune_body(text: str) -> bytes:
+    message = {
+        "jsonrpc": "2.0",
+        "id": 7,
+        "method": "prune_text",
+        "params": {"text": text, "goal_hint": "func_3"},
+    }
+    return json.dumps(message).encode("utf-8")
+
+
+@pytest.mark.parametrize(
+    ("encoding", "compress"),
+    [
+        ("gzip", gzip.compress),
+        ("deflate", zlib.compress),
+        ("gzip, identity", gzip.compress),
+        ("GZIP", gzip.compress),
+        ("identity", lambda body: body),
+    ],
+    ids=["gzip", "deflate", "gzip-identity", "upper-case", "identity"],
+)
+def test_compressed_rpc_body_is_decoded(
+    client: httpx.Client, stored: tuple[str, str], encoding: str, compress: Callable[[bytes], bytes]
+) -> None:
+    text = synthetic_python(12)
+    plain = client.post("/rpc", content=_prune_body(text)).json()["result"]
+    response = client.post(
+        "/rpc", content=compress(_prune_body(text)), headers={"content-encoding": encoding}
+    )
+    assert response.status_code == 200
+    result = response.json()["result"]
+    assert result["pruned_text"].replace(result["prune_id"], "ID") == plain["pruned_text"].replace(
+        plain["prune_id"], "ID"
+    )
+    recovered = rpc(client, "recover_text", {"prune_id": result["prune_id"]}).json()["result"]["raw_text"]
+    assert recovered == text.removesuffix("\n")
+    assert_still_serving(client, stored)
+
+
+@pytest.mark.parametrize("encoding", ["br", "zstd", "gzip, br", "compress"])
+def test_unsupported_content_encoding_is_415_naming_the_header(
+    client: httpx.Client, stored: tuple[str, str], encoding: str
+) -> None:
+    response = client.post("/rpc", content=b"whatever", headers={"content-encoding": encoding})
+    assert response.status_code == 415
+    answer = response.json()
+    assert answer["id"] is None
+    assert answer["error"]["code"] == -32600
+    assert answer["error"]["data"]["header"] == "content-encoding"
+    assert "content-encoding" in answer["error"]["message"]
+    assert_still_serving(client, stored)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"not gzip at all", gzip.compress(b'{"jsonrpc": "2.0", "id": 1, "method": "ping"}')[:-12]],
+    ids=["not-gzip", "truncated"],
+)
+def test_corrupt_gzip_body_is_parse_error(client: httpx.Client, stored: tuple[str, str], body: bytes) -> None:
+    response = client.post("/rpc", content=body, headers={"content-encoding": "gzip"})
+    assert response.status_code == 400
+    answer = response.json()
+    assert answer["id"] is None
+    assert answer["error"]["code"] == -32700
+    assert "gzip" in answer["error"]["message"]
+    assert_still_serving(client, stored)
+
+
+def test_compressed_body_is_capped_once_decoded(small_limit_server: HttpServer) -> None:
+    bomb = gzip.compress(b" " * (8 * 1024 * 1024))  # ~8 KB on the wire, 8 MiB decoded: over the 1 MB cap
+    assert len(bomb) < 100_000
+    with httpx.Client(base_url=small_limit_server.base_url, timeout=60) as c:
+        response = c.post("/rpc", content=bomb, headers={"content-encoding": "gzip"})
+        assert response.status_code == 413
+        error = response.json()["error"]
+        assert error["code"] == -32600
+        assert error["data"]["code"] == "request_too_large"
+        assert rpc(c, "ping", {}).json()["result"] == {}
 
 
 @pytest.mark.parametrize(
