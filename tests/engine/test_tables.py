@@ -116,3 +116,66 @@ def test_lock_file_goal_naming_a_package_keeps_its_entry() -> None:
     sel = prune_lines(lines, "which serde_json version is locked", None, FREE)
     start = lines.index('name = "serde_json"') - 1
     assert all(sel.keep[start : start + 4])
+
+
+TOX = """\
+[tox]
+envlist = py311,lint
+
+[testenv]
+deps =
+    pytest
+commands =
+    pytest {posargs}
+
+[testenv:lint]
+deps =
+    ruff
+commands =
+    ruff check src
+
+[testenv:docs]
+deps =
+    sphinx
+commands =
+    sphinx-build docs html
+
+[coverage:run]
+branch = true
+"""
+
+GITCONFIG = """\
+[user]
+\tname = QA Person
+[remote "origin"]
+\turl = git@github.com:org/repo.git
+[includeIf "gitdir:~/work/"]
+\tpath = ~/.gitconfig-work
+[url "git@github.com:"]
+\tinsteadOf = https://github.com/
+[credential "https://github.com"]
+\thelper = !gh auth git-credential
+[mypy-vendor.*]
+\tignore_errors = True
+"""
+
+
+def test_ini_section_names_with_colons_slashes_and_stars_are_headers() -> None:
+    """tox's ``[testenv:lint]``, setup.cfg's ``[tool:pytest]``, mypy's ``[mypy-vendor.*]`` and git's
+    ``[includeIf "gitdir:~/work/"]`` head their own section, not lines of the table before them."""
+    lines = _lines(TOX)
+    assert is_table_config(lines)
+    spans = {s.name: (s.start, s.end) for s in table_structure(lines).scopes}
+    lint = lines.index("[testenv:lint]")
+    assert spans["table testenv:lint"] == (lint, lint + 5)
+    assert spans["table testenv"][1] == lines.index("    pytest {posargs}") + 1
+    assert "table coverage:run" in spans
+    git = _lines(GITCONFIG)
+    assert is_table_config(git)
+    names = [s.name for s in table_structure(git).scopes]
+    assert names[2:] == [
+        'table includeIf "gitdir:~/work/"',
+        'table url "git@github.com:"',
+        'table credential "https://github.com"',
+        "table mypy-vendor.*",
+    ]

@@ -18,7 +18,9 @@ from ._structure import Structure, nest_scopes, sectioned
 
 __all__ = ["is_table_config", "table_structure"]
 
-_HEADER: Final = re.compile(r"(\[\[?)\s*([A-Za-z0-9_.\"' -]{1,80}?)\s*\]\]?\s*(?:[#;].*)?")
+_HEADER: Final = re.compile(r"(\[\[?)\s*([\w.\"' :*/@~+-]{1,80}?)\s*\]\]?\s*(?:[#;].*)?")
+"""A table header; an INI section's name may hold ``:``, ``*``, ``/``, ``@``, ``~`` or ``+`` (tox's
+``[testenv:lint]``, mypy's ``[mypy-vendor.*]``, git's ``[includeIf "gitdir:~/work/"]``)."""
 _KEY: Final = re.compile(r"[A-Za-z0-9_.\"'-][A-Za-z0-9_.\"' -]{0,80}\s*[=:]")
 """``key = value`` (TOML, INI) or ``key: value`` (INI)."""
 _NAME_KEY: Final = re.compile(r"name\s*=\s*[\"']([^\"']{1,60})[\"']")
