@@ -6,7 +6,7 @@ from mcp_pruner._contract import SourceType
 from mcp_pruner.engine import analyze, prune_lines
 from mcp_pruner.engine._diff import diff_structure, is_diff
 
-from .helpers import FREE, check_selection, render
+from .helpers import FREE, budget, check_selection, render
 
 
 def _file_diff(path: str, funcs: list[str], start: int = 10) -> list[str]:
@@ -149,3 +149,55 @@ def test_hunk_lines_that_look_like_file_headers_are_its_body() -> None:
         ("file db/seed.sql", 11, 17),
         ("@@", 14, 17),
     ]
+
+
+def test_combined_diff_of_a_merge_is_read_as_files_and_hunks() -> None:
+    """``git show`` of a merge and ``git diff`` amid a conflicted merge print a combined diff:
+    ``diff --cc path`` headers and ``@@@`` hunks with one column of marks per parent. A ``--`` line
+    (removed from both parents) is body, counted by the hunk's per-parent line counts."""
+    lines = [
+        "commit 383442091bf5c98b9751b1e913ce080e6d67785c",
+        "Merge: 4cf0f92 bb36d63",
+        "",
+        "    Merge branch 'retry'",
+        "",
+        "diff --cc src/client/session.py",
+        "index 4612c55,c35894e..e72b39f",
+        "--- a/src/client/session.py",
+        "+++ b/src/client/session.py",
+        "@@@ -18,6 -18,6 +18,7 @@@ def open_session(request):",
+        "  timeout = request.timeout",
+        "- retries = 3",
+        " -retries = 5",
+        "++retries = settings.retries",
+        "++backoff = settings.backoff",
+        "--- obsolete: see RFC 12",
+        "  return send(request, timeout)",
+        "diff --cc src/client/cookies.py",
+        "index 1111111,2222222..0000000",
+        "--- a/src/client/cookies.py",
+        "+++ b/src/client/cookies.py",
+        "@@@ -3,5 -3,5 +3,9 @@@ def parse_cookie(raw):",
+        "  jar = {}",
+        "++<<<<<<< HEAD",
+        " +    name, _, value = raw.partition('=')",
+        "++=======",
+        "+     name, value = raw.split('=', 1)",
+        "++>>>>>>> retry",
+        "  jar[name.strip()] = value",
+        "  return jar",
+        "  ",
+    ]
+    assert is_diff(lines)
+    st = diff_structure(lines)
+    assert [(s.name, s.start, s.end) for s in st.scopes] == [
+        ("file src/client/session.py", 5, 17),
+        ("@@ def open_session(request):", 9, 17),
+        ("file src/client/cookies.py", 17, 31),
+        ("@@ def parse_cookie(raw):", 21, 31),
+    ]
+    b = budget(keep_ratio=0.6)
+    sel = prune_lines(lines, "what changed in cookies.py", None, b)
+    check_selection(lines, sel, b)
+    assert all(sel.keep[17:31])
+    assert "file src/client/session.py" in render(lines, sel)

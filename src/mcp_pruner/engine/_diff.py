@@ -20,24 +20,29 @@ from ._structure import Scope, Structure, sectioned
 
 __all__ = ["diff_structure", "is_diff"]
 
-_GIT_HEADER: Final = re.compile(r"diff --git (?:\"?a/)?(\S+)")
+_GIT_HEADER: Final = re.compile(r"diff (?:--git (?:\"?a/)?|--(?:cc|combined) \"?)(\S+)")
+"""``diff --git a/path b/path``, or a merge's combined diff ``diff --cc path`` (``git show`` of a merge,
+``git diff`` amid a conflicted merge)."""
 _OLD_FILE: Final = re.compile(r"--- (?:\"?a/)?(\S+)")
 _NEW_FILE: Final = re.compile(r"\+\+\+ (?:\"?b/)?(\S+)")
-_HUNK: Final = re.compile(r"@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@ ?(.*)")
-"""A hunk header: its old and new line counts (1 when left out) say where its body ends."""
+_HUNK: Final = re.compile(r"(@@+) ((?:-\d+(?:,\d+)? )+)\+\d+(?:,(\d+))? \1 ?(.*)")
+"""A hunk header: its old and new line counts (1 when left out) say where its body ends. A combined
+diff's (``@@@ -1,5 -1,6 +1,7 @@@``) has one old range per parent, and as many ``@`` plus one."""
+_OLD_COUNT: Final = re.compile(r"-\d+(?:,(\d+))?")
 _FILE_META: Final = re.compile(
-    r"(?:index |(?:old|new|deleted file|new file) mode |similarity index |dissimilarity index |"
+    r"(?:index |(?:old |new |deleted file |new file )?mode |similarity index |dissimilarity index |"
     r"rename (?:from|to) |copy (?:from|to) |Binary files )"
 )
 """The lines between ``diff --git`` and ``---`` (or instead of them, for a rename or a binary file)."""
 _OLD_NEW: Final = ("--- ", "+++ ")
-_NEXT_HEADER: Final = ("@@ ", "diff --git ")
+_NEXT_HEADER: Final = ("@@", "diff --")
 _SAMPLE: Final = 2000
 _FIRST_FILE: Final = 40
 """A diff names its first file within its first lines (``git log -p`` and ``format-patch`` after a
 commit message); a document quoting a diff further down stays a document."""
 _DIFF_FIRST: Final = frozenset(" +-@\\")
 _DIFF_HEADS: Final = ("diff ", "index ")
+_COMBINED_OR_GIT: Final = ("diff --git ", "diff --cc ", "diff --combined ")
 
 
 def is_diff(lines: Sequence[str]) -> bool:
@@ -49,11 +54,11 @@ def is_diff(lines: Sequence[str]) -> bool:
     for i, line in enumerate(head):
         if files < 0 and i > _FIRST_FILE:
             return False  # the common case, code or prose: decided on its first lines
-        if line.startswith("diff --git ") or (
+        if line.startswith(_COMBINED_OR_GIT) or (
             line.startswith("+++ ") and i > 0 and head[i - 1].startswith("--- ")
         ):
             files = i if files < 0 else files
-        elif line.startswith("@@ ") and files >= 0 and _HUNK.match(line) is not None:
+        elif line.startswith("@@") and files >= 0 and _HUNK.match(line) is not None:
             hunk = i
             break
     if hunk < 0:
@@ -89,24 +94,29 @@ def _header_end(lines: Sequence[str], i: int) -> int:
     return j
 
 
-def _hunk_end(lines: Sequence[str], i: int, old: int, new: int) -> int:
+def _hunk_end(lines: Sequence[str], i: int, old: list[int], new: int) -> int:
     """The end of the hunk whose header is line ``i``, counted by its old and new line counts, so that
-    a removed ``-- comment`` (``--- comment``) or an added ``++i`` is body, not a file header."""
+    a removed ``-- comment`` (``--- comment``) or an added ``++i`` is body, not a file header.
+
+    ``old`` holds one count per parent, each read in its column of marks: a combined diff's ``- `` line
+    is in the first parent only, `` +`` in the result and the first parent, ``  `` in all of them."""
     j = i + 1
     n = len(lines)
-    while j < n and (old > 0 or new > 0):
+    width = len(old)
+    while j < n and (new > 0 or any(c > 0 for c in old)):
         line = lines[j]
         if line.startswith(_NEXT_HEADER) and (line[0] == "d" or _HUNK.match(line) is not None):
             break  # counts that overstate the body (a hand-edited or cut diff): the next header wins
-        mark = line[:1]
-        if mark == "+":
-            new -= 1
-        elif mark == "-":
-            old -= 1
-        elif mark != "\\":  # context (" ", or "" where a tool stripped the space)
-            old -= 1
-            new -= 1
         j += 1
+        if line[:1] == "\\":
+            continue
+        marks = line[:width].ljust(width)  # context may come as "" where a tool stripped the space
+        removed = "-" in marks
+        if not removed:
+            new -= 1
+        for k, mark in enumerate(marks):
+            if mark == "-" or (mark != "+" and not removed):
+                old[k] -= 1
     while j < n and lines[j].startswith("\\"):  # "\\ No newline at end of file"
         j += 1
     return j
@@ -133,12 +143,13 @@ def diff_structure(lines: Sequence[str]) -> Structure:
                 atomic.append((i, header_end))
             i = header_end
             continue
-        m = _HUNK.match(lines[i]) if current >= 0 and lines[i].startswith("@@ ") else None
+        m = _HUNK.match(lines[i]) if current >= 0 and lines[i].startswith("@@") else None
         if m is None:
             i += 1
             continue
-        end = _hunk_end(lines, i, int(m.group(1) or 1), int(m.group(2) or 1))
-        scopes.append(Scope(i, end, i + 1, current, f"@@ {m.group(3).strip()}"[:60].strip(), "hunk"))
+        old = [int(c or 1) for c in _OLD_COUNT.findall(m.group(2))]
+        end = _hunk_end(lines, i, old, int(m.group(3) or 1))
+        scopes.append(Scope(i, end, i + 1, current, f"@@ {m.group(4).strip()}"[:60].strip(), "hunk"))
         scopes[current] = replace(scopes[current], end=end)
         i = end
     return sectioned(lines, scopes, atomic, "diff")
