@@ -201,3 +201,24 @@ def test_combined_diff_of_a_merge_is_read_as_files_and_hunks() -> None:
     check_selection(lines, sel, b)
     assert all(sel.keep[17:31])
     assert "file src/client/session.py" in render(lines, sel)
+
+
+def test_a_path_with_a_space_names_its_whole_file() -> None:
+    """git writes ``diff --git a/my file.py b/my file.py`` and a tab after such a path on its
+    ``---``/``+++`` lines; ``diff -u`` a tab before the date: the file is ``my file.py``, not ``my``."""
+    lines = [
+        "diff --git a/docs/user guide.md b/docs/user guide.md",
+        "index ce01362..94954ab 100644",
+        "--- a/docs/user guide.md\t",
+        "+++ b/docs/user guide.md\t",
+        "@@ -1 +1,2 @@",
+        " # Guide",
+        "+Install with pip.",
+        '--- "d1/release notes.txt"\t2024-05-02 10:00:00.000000000 +0000',
+        '+++ "d2/release notes.txt"\t2024-05-02 10:05:00.000000000 +0000',
+        "@@ -1 +1 @@",
+        "-1.0",
+        "+1.1",
+    ]
+    names = [s.name for s in diff_structure(lines).scopes if s.kind == "file"]
+    assert names == ["file docs/user guide.md", "file d2/release notes.txt"]

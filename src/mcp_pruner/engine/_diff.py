@@ -23,8 +23,9 @@ __all__ = ["diff_structure", "is_diff"]
 _GIT_HEADER: Final = re.compile(r"diff (?:--git (?:\"?a/)?|--(?:cc|combined) \"?)(\S+)")
 """``diff --git a/path b/path``, or a merge's combined diff ``diff --cc path`` (``git show`` of a merge,
 ``git diff`` amid a conflicted merge)."""
-_OLD_FILE: Final = re.compile(r"--- (?:\"?a/)?(\S+)")
-_NEW_FILE: Final = re.compile(r"\+\+\+ (?:\"?b/)?(\S+)")
+_OLD_FILE: Final = re.compile(r"--- (?:\"?a/)?([^\t]+)")
+_NEW_FILE: Final = re.compile(r"\+\+\+ (?:\"?b/)?([^\t]+)")
+"""The path runs to a tab (``diff -u`` puts the date after one, git one after a path with a space)."""
 _HUNK: Final = re.compile(r"(@@+) ((?:-\d+(?:,\d+)? )+)\+\d+(?:,(\d+))? \1 ?(.*)")
 """A hunk header: its old and new line counts (1 when left out) say where its body ends. A combined
 diff's (``@@@ -1,5 -1,6 +1,7 @@@``) has one old range per parent, and as many ``@`` plus one."""
@@ -73,14 +74,20 @@ def _file_start(lines: Sequence[str], i: int) -> str | None:
     line = lines[i]
     m = _GIT_HEADER.match(line)
     if m is not None:
+        rest = line[m.start(1) :].rstrip()
+        if not line.startswith("diff --git "):
+            return rest.strip('"')  # diff --cc path: the path alone
+        half = (len(rest) - 3) // 2
+        if rest[half : half + 3] == " b/" and rest[:half] == rest[half + 3 :]:
+            return rest[:half]  # a/my file.py b/my file.py: a path with a space, the same on both sides
         return m.group(1).strip('"')
     if line.startswith("--- ") and i + 1 < len(lines) and lines[i + 1].startswith("+++ "):
         old = _OLD_FILE.match(line)
         new = _NEW_FILE.match(lines[i + 1])
         path = new.group(1) if new is not None else (old.group(1) if old is not None else "")
-        if path == "/dev/null" and old is not None:  # a deleted file
+        if path.rstrip() == "/dev/null" and old is not None:  # a deleted file
             path = old.group(1)
-        return path.strip('"')
+        return path.rstrip().strip('"')
     return None
 
 
