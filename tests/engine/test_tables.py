@@ -179,3 +179,29 @@ def test_ini_section_names_with_colons_slashes_and_stars_are_headers() -> None:
         'table credential "https://github.com"',
         "table mypy-vendor.*",
     ]
+
+
+TOWNCRIER = """\
+[tool.towncrier]
+directory = "changes"
+title_format = '''
+[{version}] - {project_date}
+[Unreleased]
+'''
+issue_format = "#{issue}"
+underlines = ["-", "~"]
+"""
+
+
+def test_bracketed_lines_of_a_multi_line_string_are_not_tables() -> None:
+    """``[{version}]`` inside a ``'''`` string is its text: the table holding the string runs on
+    past it, and a goal about that table keeps it whole."""
+    lines = _lines(PYPROJECT + "\n" + TOWNCRIER + "\n" + FILLER)
+    st = table_structure(lines)
+    start = lines.index("[tool.towncrier]")
+    assert [s.name for s in st.scopes if s.start > start][:1] == ["table tool.plugin0"]
+    goal = "the towncrier issue_format and underlines"
+    b = budget(keep_ratio=0.3)
+    sel = prune_lines(lines, goal, None, b)
+    check_selection(lines, sel, b)
+    assert all(sel.keep[start : lines.index('underlines = ["-", "~"]') + 1])

@@ -27,6 +27,7 @@ _NAME_KEY: Final = re.compile(r"name\s*=\s*[\"']([^\"']{1,60})[\"']")
 _SAMPLE: Final = 400
 _MIN_SHARE: Final = 0.8
 _NAME_LOOKAHEAD: Final = 6
+_MULTILINE: Final = ('"""', "'''")
 
 
 def _header(line: str) -> re.Match[str] | None:
@@ -86,10 +87,16 @@ def table_structure(lines: Sequence[str]) -> Structure:
     after it; the lines before the first header belong to none."""
     n = len(lines)
     heads: list[tuple[int, str, str]] = []
+    quote = ""  # the delimiter of the multi-line string a line is in: its ``[x]`` lines are its text
     for i, line in enumerate(lines):
+        if quote:
+            quote = "" if line.count(quote) % 2 else quote
+            continue
         m = _header(line)
         if m is not None:
             heads.append((i, m.group(1), m.group(2).strip()))
+        else:
+            quote = next((q for q in _MULTILINE if line.count(q) % 2), "")
     ends: list[int] = []
     for k, (start, _, _) in enumerate(heads):
         end = heads[k + 1][0] if k + 1 < len(heads) else n
