@@ -222,3 +222,25 @@ def test_a_path_with_a_space_names_its_whole_file() -> None:
     ]
     names = [s.name for s in diff_structure(lines).scopes if s.kind == "file"]
     assert names == ["file docs/user guide.md", "file d2/release notes.txt"]
+
+
+def test_a_patch_whose_diffstat_is_long_is_still_a_diff() -> None:
+    """``format-patch`` and ``git show --stat -p`` list every file before the first diff: a commit
+    touching fifty files puts its first ``diff --git`` past line 40, and it is a diff all the same."""
+    paths = [f"src/pkg/module_{k}.py" for k in range(50)]
+    lines = [
+        "From 03837b7a7dd3a2b3c05f4e3b4e8e2c1f0e5d9a11 Mon Sep 17 00:00:00 2001",
+        "From: Dev <dev@example.com>",
+        "Date: Mon, 6 May 2024 10:00:00 +0000",
+        "Subject: [PATCH] Rename the timeout settings",
+        "",
+        "---",
+        *[f" {p} | 4 ++--" for p in paths],
+        " create mode 100644 src/pkg/timeouts.py",
+        f" {len(paths)} files changed, 100 insertions(+), 100 deletions(-)",
+        "",
+    ]
+    for p in paths:
+        lines += _file_diff(p, ["open_session"])
+    assert is_diff(lines)
+    assert sum(1 for s in diff_structure(lines).scopes if s.kind == "file") == 50

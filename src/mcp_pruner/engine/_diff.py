@@ -41,19 +41,28 @@ _SAMPLE: Final = 2000
 _FIRST_FILE: Final = 40
 """A diff names its first file within its first lines (``git log -p`` and ``format-patch`` after a
 commit message); a document quoting a diff further down stays a document."""
+_STAT: Final = re.compile(
+    r" \S.* \| +(?:\d+ ?[+-]*|Bin .*)$| \d+ files? changed|"
+    r" (?:create|delete) mode \d| rename .+\(\d+%\)$| mode change \d"
+)
+"""A diffstat line and its summary (``format-patch``, ``git show --stat``): one a file, before the
+first file's header, so they do not count towards :data:`_FIRST_FILE`."""
 _DIFF_FIRST: Final = frozenset(" +-@\\")
 _DIFF_HEADS: Final = ("diff ", "index ")
 _COMBINED_OR_GIT: Final = ("diff --git ", "diff --cc ", "diff --combined ")
 
 
 def is_diff(lines: Sequence[str]) -> bool:
-    """A unified diff: a file header (``diff --git``, or ``---`` then ``+++``) within the first lines,
-    then a hunk header, and most lines from there on in diff form. A document or a review comment that
-    quotes a diff further down is not one."""
+    """A unified diff: a file header (``diff --git``, or ``---`` then ``+++``) within the first lines
+    (a diffstat not counted), then a hunk header, and most lines from there on in diff form. A
+    document or a review comment that quotes a diff further down is not one."""
     head = lines[:_SAMPLE]
     files = hunk = -1
+    stat = 0  # diffstat lines seen before the first file
     for i, line in enumerate(head):
-        if files < 0 and i > _FIRST_FILE:
+        if files < 0 and line[:1] == " " and _STAT.match(line) is not None:
+            stat += 1
+        elif files < 0 and i - stat > _FIRST_FILE:
             return False  # the common case, code or prose: decided on its first lines
         if line.startswith(_COMBINED_OR_GIT) or (
             line.startswith("+++ ") and i > 0 and head[i - 1].startswith("--- ")
