@@ -144,10 +144,10 @@ def test_hunk_lines_that_look_like_file_headers_are_its_body() -> None:
     st = diff_structure(lines)
     assert [(s.name, s.start, s.end) for s in st.scopes] == [
         ("file db/schema.sql", 0, 11),
-        ("@@", 3, 8),
+        ("@@ -1,3 +1,3", 3, 8),
         ("@@ CREATE TABLE orders (", 8, 11),
         ("file db/seed.sql", 11, 17),
-        ("@@", 14, 17),
+        ("@@ -1 +1", 14, 17),
     ]
 
 
@@ -244,3 +244,39 @@ def test_a_patch_whose_diffstat_is_long_is_still_a_diff() -> None:
         lines += _file_diff(p, ["open_session"])
     assert is_diff(lines)
     assert sum(1 for s in diff_structure(lines).scopes if s.kind == "file") == 50
+
+
+def test_a_renamed_file_is_named_by_its_new_path_and_its_old_one() -> None:
+    """``git mv`` then an edit: the file is now ``diff_renamed.py``; a goal may name either path."""
+    lines = [
+        "diff --git a/pkg/diffmod.py b/pkg/diff_renamed.py",
+        "similarity index 90%",
+        "rename from pkg/diffmod.py",
+        "rename to pkg/diff_renamed.py",
+        "index 1111111..2222222 100644",
+        "--- a/pkg/diffmod.py",
+        "+++ b/pkg/diff_renamed.py",
+        "@@ -1,2 +1,2 @@",
+        "-x = 1",
+        "+x = 2",
+        " y = 3",
+    ]
+    names = [s.name for s in diff_structure(lines).scopes if s.kind == "file"]
+    assert names == ["file pkg/diff_renamed.py (from pkg/diffmod.py)"]
+
+
+def test_a_hunk_without_function_context_is_named_by_its_ranges() -> None:
+    """A hunk at the top of a file, or in a file git has no function pattern for, has no context
+    after ``@@``: its ranges still tell a marker's reader which part of the file went."""
+    lines = [
+        "diff --git a/notes.txt b/notes.txt",
+        "--- a/notes.txt",
+        "+++ b/notes.txt",
+        "@@ -12,3 +12,4 @@",
+        " a",
+        "+b",
+        " c",
+        " d",
+    ]
+    hunks = [s.name for s in diff_structure(lines).scopes if s.kind == "hunk"]
+    assert hunks == ["@@ -12,3 +12,4"]

@@ -89,7 +89,11 @@ def _file_start(lines: Sequence[str], i: int) -> str | None:
         half = (len(rest) - 3) // 2
         if rest[half : half + 3] == " b/" and rest[:half] == rest[half + 3 :]:
             return rest[:half]  # a/my file.py b/my file.py: a path with a space, the same on both sides
-        return m.group(1).strip('"')
+        was = m.group(1).strip('"')
+        now = rest[len(m.group(1)) :].strip().strip('"').removeprefix("b/")
+        if now and now != was and " " not in now:  # a rename: what the file is called now, and was
+            return f"{now} (from {was})"
+        return was
     if line.startswith("--- ") and i + 1 < len(lines) and lines[i + 1].startswith("+++ "):
         old = _OLD_FILE.match(line)
         new = _NEW_FILE.match(lines[i + 1])
@@ -138,6 +142,16 @@ def _hunk_end(lines: Sequence[str], i: int, old: list[int], new: int) -> int:
     return j
 
 
+def _hunk_name(line: str, m: re.Match[str]) -> str:
+    """``@@`` and git's function context (``@@ def goal_terms(…)``), or the hunk's ranges when it has
+    none (``@@ -12,5 +12,7``): a marker then still says which part of the file went."""
+    context = m.group(4).strip()
+    if not context:
+        marks = m.group(1)
+        context = line[len(marks) : line.find(marks, len(marks))].strip()
+    return f"@@ {context}"[:60].strip()
+
+
 def diff_structure(lines: Sequence[str]) -> Structure:
     """Files as sections headed by their header lines, hunks as subsections headed by ``@@``.
 
@@ -165,7 +179,7 @@ def diff_structure(lines: Sequence[str]) -> Structure:
             continue
         old = [int(c or 1) for c in _OLD_COUNT.findall(m.group(2))]
         end = _hunk_end(lines, i, old, int(m.group(3) or 1))
-        scopes.append(Scope(i, end, i + 1, current, f"@@ {m.group(4).strip()}"[:60].strip(), "hunk"))
+        scopes.append(Scope(i, end, i + 1, current, _hunk_name(lines[i], m), "hunk"))
         scopes[current] = replace(scopes[current], end=end)
         i = end
     return sectioned(lines, scopes, atomic, "diff")
