@@ -23,6 +23,8 @@ _UNSAFE: Final = re.compile(r"[\x00-\x1f\x7f⟦⟧\u2028\u2029\x85]+")
 _SPACES: Final = re.compile(r"\s{2,}")
 _MAX_NAMES: Final = 3
 _NAMES_CHARS: Final = 60
+_UNNAMED: Final = "block"
+"""The name of a block the indentation fallback found but could not name."""
 
 
 def clean_reason(text: str, limit: int = MAX_REASON) -> str:
@@ -76,6 +78,8 @@ def block_reason(lines: Sequence[str], st: Structure, starts: Sequence[int], a: 
         return clean_reason(_template_reason(st, a, b))
     names = _names(st, starts, a, b)
     if names:
+        # Named definitions first: an unnamed ``block`` says nothing an agent can ask for by name.
+        names = [x for x in names if x != _UNNAMED] + [x for x in names if x == _UNNAMED]
         shown: list[str] = []
         size = 0
         for name in names[:_MAX_NAMES]:
