@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from mcp_pruner.engine._select import Costs, Greedy
 from mcp_pruner.engine._structure import Scope, Structure, build_line_scope, set_groups
 
@@ -37,3 +39,30 @@ def test_blank_lines_bordering_kept_lines_are_kept_and_priced() -> None:
     g.keep_blank_edges(blank)
     assert g.keep == [False, False, True, True, True, False, False]
     assert (g.tokens, g.runs, g.kept_lines) == (7, 2, 3)
+
+
+def test_an_atomic_group_undone_is_priced_once_until_a_take_is_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``run_ratio`` tried every line of an atomic group (a 300-line table): each try kept and undid the
+    whole group, so a text of such groups cost their size times its own. A take that is undone is
+    remembered for its group until a take is kept: the other lines of the group are priced without
+    being taken (counted, not timed: timings belong in ``benchmarks/``). Groups stay whole."""
+    size, groups = 50, 40
+    n = size * groups
+    gs, ge = set_groups(n, [(k, k + size) for k in range(0, n, size)])
+    g = Greedy(n, Structure(group_start=gs, group_end=ge), Costs([3] * n, 10.0, 10.0))
+    takes = 0
+    take = Greedy.take
+
+    def counted(self: Greedy, i: int, budget: float | None) -> bool:
+        nonlocal takes
+        takes += 1
+        return take(self, i, budget)
+
+    monkeypatch.setattr(Greedy, "take", counted)
+    utility = [1.0 / (1 + i) for i in range(n)]  # every line alone looks cheaper than its group
+    g.run_ratio(utility, 0.5 * 3 * n)
+    assert takes <= 4 * groups
+    kept = [all(g.keep[k : k + size]) for k in range(0, n, size)]
+    assert kept == [any(g.keep[k : k + size]) for k in range(0, n, size)], "a group was cut"
+    assert 0 < sum(kept) < groups
+    assert g.tokens == 3 * sum(g.keep)

@@ -26,6 +26,10 @@ __all__ = ["Costs", "Greedy"]
 
 _MAX_MISSES: Final = 400
 """Consecutive takes that did not fit before the budget is considered spent."""
+_SHORT_RANGE: Final = 8
+"""Ranges up to this many lines are marked line by line; longer ones (an atomic table, a log record)
+find their runs with ``list.index`` and set them by slices: a take tried and undone on every line of
+a 300-line group cost 300 Python steps each way, and a text of such groups hundreds of times its size."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +70,8 @@ class Greedy:
         self.tokens = 0
         self.kept_lines = 0
         self.runs = 1 if n else 0
-        self._changed: list[int] = []
+        self._changed: list[tuple[int, int]] = []
+        """The ``[lo, hi)`` runs the last take (or mark) kept: disjoint, each all newly kept."""
         self._before = (0, 0, 0)
         self.forced_cost = 0.0
         self._headed = [False] * len(st.scopes)
@@ -85,17 +90,31 @@ class Greedy:
         n = self.n
         line = self.costs.line
         changed = self._changed
+        long = b - a > _SHORT_RANGE
         i = a
         while i < b:
             if keep[i]:
-                i += 1
-                continue
-            j = i
-            while j < b and not keep[j]:
-                keep[j] = True
-                self.tokens += line[j]
-                changed.append(j)
-                j += 1
+                if not long:
+                    i += 1
+                    continue
+                try:
+                    i = keep.index(False, i, b)
+                except ValueError:
+                    return
+            if long:
+                try:
+                    j = keep.index(True, i, b)
+                except ValueError:
+                    j = b
+                keep[i:j] = [True] * (j - i)
+                self.tokens += sum(line[i:j])
+            else:
+                j = i
+                while j < b and not keep[j]:
+                    keep[j] = True
+                    self.tokens += line[j]
+                    j += 1
+            changed.append((i, j))
             self.kept_lines += j - i
             left = i == 0 or keep[i - 1]
             right = j >= n or keep[j]
@@ -167,7 +186,7 @@ class Greedy:
             else:
                 if acc:
                     keep[j + 1 : a] = [True] * (a - j - 1)
-                    changed.extend(range(j + 1, a))
+                    changed.append((j + 1, a))
                     tokens += acc
                     kept += a - j - 1
                     if a >= n or keep[a]:
@@ -182,7 +201,7 @@ class Greedy:
             else:
                 if acc:
                     keep[b:j] = [True] * (j - b)
-                    changed.extend(range(b, j))
+                    changed.append((b, j))
                     tokens += acc
                     kept += j - b
                     if b == 0 or keep[b - 1]:
@@ -210,6 +229,12 @@ class Greedy:
         Keys are re-checked when popped (the real cost of a take depends on
         what is kept already: a line next to a kept region needs no marker);
         the neighbours of each take are re-pushed with their lower cost.
+
+        A take that is undone (too dear for its utility, or over the budget) is remembered for its
+        atomic group and scope until the next take is kept: every other line of that group would
+        keep the same lines at the same price, so its take is not tried again, only its utility
+        is divided by that price. A 300-line table tried line by line marked and unmarked all its
+        lines 300 times.
         """
         n = self.n
         line = self.costs.line
@@ -229,6 +254,11 @@ class Greedy:
         misses = 0
         cancel = self._cancel
         steps = 0
+        gs = self.st.group_start
+        ge = self.st.group_end
+        ls = self.st.line_scope
+        version = 0  # takes kept so far: what a remembered price is valid for
+        tried: dict[tuple[int, int], tuple[int, float | None]] = {}  # price, None: over the budget
         while True:
             steps += 1
             if cancel is not None and steps % CHECK_EVERY == 0:
@@ -246,28 +276,52 @@ class Greedy:
                 break
             if keep[i]:
                 continue
-            before = self.tokens + self.runs * marker
-            if not take(i, budget):
-                misses += 1
-                if misses > _MAX_MISSES or self.tokens + self.runs * marker >= budget - 1:
-                    break
-                continue
-            delta = self.tokens + self.runs * marker - before
+            # What a take of i keeps depends on its group and its scope only (see take).
+            tkey = (gs[i], ls[i] if ls else -1) if ge[i] - gs[i] > 1 else None
+            seen = tried.get(tkey) if tkey is not None else None
+            known = seen is not None and seen[0] == version
+            if seen is not None and known:
+                price = seen[1]
+                if price is None:
+                    misses += 1
+                    if misses > _MAX_MISSES or self.tokens + self.runs * marker >= budget - 1:
+                        break
+                    continue
+                delta = price
+            else:
+                before = self.tokens + self.runs * marker
+                if not take(i, budget):
+                    if tkey is not None:
+                        tried[tkey] = (version, None)
+                    misses += 1
+                    if misses > _MAX_MISSES or self.tokens + self.runs * marker >= budget - 1:
+                        break
+                    continue
+                delta = self.tokens + self.runs * marker - before
             ratio = utility[i] / max(delta, 1.0)
             if p < m or pushed:
                 best = ckey[order[p]] if p < m else math.inf
                 if pushed and pushed[0][0] < best:
                     best = pushed[0][0]
                 if ratio < -best * 0.98:
-                    self.undo()
+                    if not known:
+                        self.undo()
+                        if tkey is not None:
+                            tried[tkey] = (version, delta)
                     heappush(pushed, (-ratio, i))
                     continue
+            if known:
+                take(i, budget)  # the take priced above: it fits
+            version += 1
             misses = 0
-            for j in self._changed:
-                k = j - 1
+            # The removed neighbours of the lines just kept: inside a run all are kept, so those
+            # just before and after each run (the same entries, line by line, as pushing the two
+            # neighbours of every kept line that are still removed).
+            for lo, hi in self._changed:
+                k = lo - 1
                 if k >= 0 and not keep[k] and utility[k] > 0.0:
                     heappush(pushed, (-utility[k] / line[k], k))
-                k = j + 1
+                k = hi
                 if k < n and not keep[k] and utility[k] > 0.0:
                     heappush(pushed, (-utility[k] / line[k], k))
 
@@ -308,8 +362,9 @@ class Greedy:
 
     def undo(self) -> None:
         """Revert the last :meth:`take`."""
-        for j in self._changed:
-            self.keep[j] = False
+        keep = self.keep
+        for lo, hi in self._changed:
+            keep[lo:hi] = [False] * (hi - lo)
         for s in self._new_headed:
             self._headed[s] = False
         self.tokens, self.runs, self.kept_lines = self._before
