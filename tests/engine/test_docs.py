@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+import pytest
+
 from mcp_pruner._contract import SourceType
-from mcp_pruner.engine import analyze, prune_lines
+from mcp_pruner.engine import _docs, analyze, prune_lines
 from mcp_pruner.engine._docs import doc_structure
 
 from . import samples
@@ -150,6 +154,32 @@ def test_indented_code_block_line_of_backticks_opens_no_fence() -> None:
     st = doc_structure(lines)
     assert [s.name for s in st.scopes] == ["# Doc", "## Next"]
     assert st.group_end[4] == 5
+
+
+def test_unclosed_indented_fences_are_each_searched_once_per_kind(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Thousands of indented ```` ```py ```` openings never closed (each a line of an indented code block)
+    searched the rest of the text each: quadratic. The closing line found for a fence character,
+    length and indentation is reused for a later opening of that kind (checked by counting the
+    searches, not by the clock: timings belong in ``benchmarks/``); fences and groups are unchanged."""
+    lines: list[str] = []
+    for k in range(2_000):
+        lines += ["- item", "", f"    ```py{k % 3}", f"    code {k}", ""]
+    lines += ["~~~", "x = 1", "~~~", "", "    ~~~~", "    y", "    ~~~~"]
+    searches = 0
+    closing = _docs._closing
+
+    def counted(lines: Sequence[str], i: int, mark: str) -> int:
+        nonlocal searches
+        searches += 1
+        return closing(lines, i, mark)
+
+    monkeypatch.setattr(_docs, "_closing", counted)
+    in_fence, ranges, closed = _docs._fences(lines)
+    assert searches == 3  # one per kind: ```, ~~~, indented ~~~~
+    n = len(lines)
+    assert ranges == [(n - 7, n - 4), (n - 3, n)]
+    assert closed == {n - 7, n - 3}
+    assert sum(in_fence) == 6
 
 
 def test_tilde_fence_under_a_text_line_is_a_fence_not_an_underline() -> None:

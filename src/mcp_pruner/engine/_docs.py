@@ -130,11 +130,17 @@ def _fences(lines: Sequence[str]) -> tuple[list[bool], list[tuple[int, int]], se
     underline unless it is closed, and closed by a line that is no underline itself: in
     reStructuredText the next line of the same characters underlines the next title.
     An unclosed fence indented less than four columns runs to the end of the text, as in CommonMark.
+
+    Which line closes an opening depends only on its fence character, its length and its indentation:
+    the answer found for one opening holds for a later one of the same kind before that line (none
+    in between closes either). An indented opening left unclosed is skipped, and the next one
+    searched to the end again: thousands of them made the search quadratic.
     """
     n = len(lines)
     in_fence = [False] * n
     ranges: list[tuple[int, int]] = []
     closed: set[int] = set()
+    found: dict[tuple[str, int, int], tuple[int, int]] = {}  # kind -> (searched from, closing line)
     i = 0
     while i < n:
         m = _FENCE.match(lines[i])
@@ -142,7 +148,13 @@ def _fences(lines: Sequence[str]) -> tuple[list[bool], list[tuple[int, int]], se
             i += 1
             continue
         mark = m.group(1)
-        j = _closing(lines, i, mark)
+        kind = (mark[0], len(mark), _indent(lines[i]))
+        known = found.get(kind)
+        if known is not None and known[0] <= i and (known[1] < 0 or i < known[1]):
+            j = known[1]
+        else:
+            j = _closing(lines, i, mark)
+            found[kind] = (i, j)
         if j < 0:
             if _indent(lines[i]) > 3 or _under_title(lines, i):
                 i += 1
