@@ -184,7 +184,7 @@ def analyze(
     tokens = count_line_tokens(lines) if n else []
     check_cancel(cancel)
     goal_t = goal_terms(goal)
-    lowered = lowered_heads(text) if not goal_t.empty else []  # searched by both term scans
+    lowered = lowered_heads(text) if not goal_t.empty else None  # searched by every term scan
     raw, term_weight, hits = score_lines(text, goal_t, lowered)
     local: list[float] | None = None
     if st_type is SourceType.CODE:
@@ -198,7 +198,7 @@ def analyze(
     tables = st_type is not SourceType.LOGS and not diff and is_table_config(text)
     sectioned = diff or tables
     wants_phrases = st_type is SourceType.DOCS or st_type is SourceType.LOGS or sectioned
-    phrases = phrase_hits(lowered, goal_t, term_weight) if wants_phrases and lowered else {}
+    phrases = phrase_hits(lowered, goal_t, term_weight) if wants_phrases and lowered is not None else {}
     del lowered  # a copy of the text's heads: not kept through the parse
     check_cancel(cancel)
     alerts: list[bool] = []

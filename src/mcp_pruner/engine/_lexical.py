@@ -30,7 +30,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Final
 
-from ._terms import SCAN_CHARS, GoalTerms, line_words, lines_containing, lowered_heads
+from ._terms import SCAN_CHARS, GoalTerms, LineHeads, line_words, lines_containing, lowered_heads
 
 __all__ = ["LOCAL_WEIGHT", "blend_local", "local_evidence", "repetition_weights"]
 
@@ -75,7 +75,7 @@ def _mean_length(lines: Sequence[str]) -> float:
 def local_evidence(
     lines: Sequence[str],
     goal: GoalTerms,
-    lowered: Sequence[str] | None = None,
+    lowered: LineHeads | None = None,
     repetition: Sequence[float] | None = None,
 ) -> list[float]:
     """Per line, the best BM25 score of the goal's words within ±3 lines, scaled to [0, 1].

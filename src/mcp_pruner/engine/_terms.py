@@ -22,9 +22,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Final
 
+from ._literals import any_of
+
 __all__ = [
     "SCAN_CHARS",
     "GoalTerms",
+    "LineHeads",
     "goal_terms",
     "line_words",
     "lines_containing",
@@ -242,27 +245,56 @@ def goal_terms(goal: str) -> GoalTerms:
     return GoalTerms(weights, tuple(phrases), tuple(words), tuple(versioned), about)
 
 
-def lowered_heads(lines: Sequence[str]) -> list[str]:
-    """Each line's first :data:`SCAN_CHARS` characters, lowercased: what the substring scans search."""
-    return [line[:SCAN_CHARS].lower() for line in lines]
+_DENSE: Final = 8
+"""A pattern found on more than one line in 8 is tested line by line (after :data:`_DENSE_MIN` hits)."""
+_DENSE_MIN: Final = 32
 
 
-def lines_containing(lowered: Sequence[str], needles: Iterable[str]) -> list[int]:
-    """Indices of the lines holding at least one of ``needles`` (plain substrings), in order.
+@dataclass(frozen=True, slots=True)
+class LineHeads:
+    """Each line's first :data:`SCAN_CHARS` characters, lowercased (``lines``): what the substring
+    scans search. They are also joined by ``\n`` once (``joined``, where line ``i`` starts at
+    ``starts[i]``), so that every scan of one analysis searches the same string at C speed."""
 
-    One joined string searched with ``str.find`` (C speed) beats testing every line for every
-    needle; after a hit the search resumes on the next line (one hit per line is enough).
-    """
-    joined = "\n".join(lowered)
-    starts = list(itertools.accumulate((len(low) + 1 for low in lowered), initial=0))
-    found: set[int] = set()
-    for needle in needles:
-        pos = joined.find(needle)
-        while pos >= 0:
-            i = bisect.bisect_right(starts, pos) - 1
-            found.add(i)
-            pos = joined.find(needle, starts[i + 1])
-    return sorted(found)
+    lines: list[str]
+    joined: str
+    starts: list[int]
+
+    def matching(self, pattern: re.Pattern[str]) -> list[int]:
+        """Indices of the lines where ``pattern`` (which never matches a ``\n``) is found, in order.
+
+        A search of the joined text skips the lines without a match at C speed; a hit costs a
+        bisect and a new search from the next line. Once more than one line in :data:`_DENSE`
+        has matched so far (a short number, a word of every line), the lines left are tested
+        one by one, which is cheaper than a search per line.
+        """
+        joined, starts, search = self.joined, self.starts, pattern.search
+        out: list[int] = []
+        m = search(joined)
+        while m is not None:
+            i = bisect.bisect_right(starts, m.start()) - 1
+            out.append(i)
+            if len(out) >= _DENSE_MIN and len(out) * _DENSE > i:
+                heads = self.lines
+                out += [j for j in range(i + 1, len(heads)) if search(heads[j])]
+                break
+            m = search(joined, starts[i + 1])
+        return out
+
+
+def lowered_heads(lines: Sequence[str]) -> LineHeads:
+    """The :class:`LineHeads` of ``lines``: built once per text, shared by its scans."""
+    heads = [line[:SCAN_CHARS].lower() for line in lines]
+    starts = list(itertools.accumulate((len(low) + 1 for low in heads), initial=0))
+    return LineHeads(heads, "\n".join(heads), starts)
+
+
+def lines_containing(lowered: LineHeads, needles: Iterable[str]) -> list[int]:
+    """Indices of the lines holding at least one of ``needles`` (plain substrings, no ``\n``), in order."""
+    unique = set(needles)
+    if not unique or "" in unique:  # none, or the empty one: no line, or every line
+        return [] if not unique else list(range(len(lowered.lines)))
+    return lowered.matching(any_of(unique))
 
 
 @lru_cache(maxsize=256)
@@ -276,7 +308,7 @@ def _roots(stems: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def score_lines(
-    lines: Sequence[str], goal: GoalTerms, lowered: Sequence[str] | None = None
+    lines: Sequence[str], goal: GoalTerms, lowered: LineHeads | None = None
 ) -> tuple[list[float], dict[str, float], dict[str, list[int]]]:
     """Per-line match strength: sum of goal-term weight x IDF, plus a bonus for intact compounds.
 
@@ -299,7 +331,7 @@ def score_lines(
             if lst is not None and (not lst or lst[-1] != i):
                 lst.append(i)
     for term in goal.versioned:
-        hits[term] = _versioned_hits(lowered, candidates, term)
+        hits[term] = _versioned_hits(lowered.lines, candidates, term)
     eff: dict[str, float] = {}
     for term, idx in hits.items():
         df = len(idx)
@@ -314,13 +346,12 @@ def score_lines(
         for i in idx:
             scores[i] += w
     if goal.phrases:
-        top = max(eff.values(), default=1.0)
-        files = {ph for ph in goal.phrases if _FILE_NAME.search(ph) is not None}
-        for i in candidates:
-            low = lowered[i]
-            for ph in goal.phrases:
-                if ph in low and (ph not in files or _file_name_in(low, ph)):
-                    scores[i] += _PHRASE_BONUS * top
+        bonus = _PHRASE_BONUS * max(eff.values(), default=1.0)
+        among = set(candidates)  # the bonus is for a candidate line's compounds only
+        for ph in goal.phrases:
+            for i in _compound_hits(lowered, ph):
+                if i in among:
+                    scores[i] += bonus
     return scores, eff, {t: idx for t, idx in hits.items() if idx}
 
 
@@ -350,7 +381,7 @@ def _versioned_hits(lowered: Sequence[str], candidates: Sequence[int], term: str
 
 
 def phrase_hits(
-    lowered: Sequence[str], goal: GoalTerms, term_weight: dict[str, float]
+    lowered: LineHeads, goal: GoalTerms, term_weight: dict[str, float]
 ) -> dict[str, tuple[float, list[int]]]:
     """Each intact compound of the goal found in the text: the bonus :func:`score_lines` gives it
     on a line, and the lines holding it."""
@@ -359,9 +390,16 @@ def phrase_hits(
     bonus = _PHRASE_BONUS * max(term_weight.values())
     out: dict[str, tuple[float, list[int]]] = {}
     for ph in goal.phrases:
-        idx = lines_containing(lowered, (ph,))
-        if _FILE_NAME.search(ph) is not None:
-            idx = [i for i in idx if _file_name_in(lowered[i], ph)]
+        idx = _compound_hits(lowered, ph)
         if idx:
             out[ph] = (bonus, idx)
     return out
+
+
+def _compound_hits(lowered: LineHeads, phrase: str) -> list[int]:
+    """The lines holding an intact compound of the goal; one naming a file, as that file's whole name."""
+    idx = lines_containing(lowered, (phrase,))
+    if _FILE_NAME.search(phrase) is not None:
+        heads = lowered.lines
+        idx = [i for i in idx if _file_name_in(heads[i], phrase)]
+    return idx
