@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as strat
 
 from mcp_pruner._contract import SourceType
-from mcp_pruner.engine import analyze, detect_source_type, prune_lines
+from mcp_pruner.engine import _logs, analyze, detect_source_type, prune_lines
 from mcp_pruner.engine._logs import (
     DIAGNOSTIC_LEVEL,
     ERROR_LEVEL,
@@ -860,3 +864,60 @@ def test_adaptive_keeps_the_record_the_goal_names_next_to_forced_alerts() -> Non
     named = next(i for i, line in enumerate(lines) if "ord-1037" in line)
     assert sel.keep[named]
     assert all(sel.keep[i] for i, line in enumerate(lines) if "ERROR" in line)
+
+
+_LEVEL_WORDS = [
+    "ERROR",
+    "Error",
+    "error",
+    "ERR",
+    "WARN",
+    "warning",
+    "FATAL",
+    "fatal",
+    "INFO",
+    "level=",
+    "lvl:",
+]
+_LEVEL_WORDS += [
+    "[err]",
+    "[Warning/semi]",
+    "FAILED",
+    "CRITICAL",
+    "severity: ",
+    "1: error: ",
+    "FINEST",
+    "CONFIG",
+]
+_ALARM_WORDS = ["Exception", "TRACEBACK", "panicked", "segmentation fault", "timed out", "time out", "can't"]
+_ALARM_WORDS += ["couldn't", "Unable to", "OUT OF MEMORY", "ConnectionRefused", "E_FAILED", "corruption", "ı"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    strat.lists(
+        strat.one_of(
+            strat.sampled_from(_LEVEL_WORDS + _ALARM_WORDS),
+            strat.text(alphabet=' :=[]/_0aZİ\t{}"', max_size=4),
+        ),
+        max_size=12,
+    ).map("".join)
+)
+def test_severity_skips_its_slow_patterns_only_where_they_find_nothing(line: str) -> None:
+    """The hints let :func:`severity` skip the level and alarm patterns on lines without their words:
+    with hints that let everything through, every line gets the same severity."""
+    fast = severity(line)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(_logs, "_LEVEL_HINT", re.compile(""))
+        mp.setattr(_logs, "_ALARM_HINT", re.compile(""))
+        assert severity(line) == fast
+
+
+def test_log_severity_is_the_same_without_the_hints_on_the_sample_logs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    lines = [*lines_of(samples.JAVA_LOG), *lines_of(samples.PY_TRACEBACK_LOG), *noisy_log(), *PYTEST_FAILURE]
+    fast = [severity(line) for line in lines]
+    monkeypatch.setattr(_logs, "_LEVEL_HINT", re.compile(""))
+    monkeypatch.setattr(_logs, "_ALARM_HINT", re.compile(""))
+    assert [severity(line) for line in lines] == fast
