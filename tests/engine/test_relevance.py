@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
+import pytest
+
 from mcp_pruner._contract import SourceType
-from mcp_pruner.engine import analyze
+from mcp_pruner.engine import _relevance, analyze
 
 FILLER = [f"def helper_{k}(x):\n    y = x + {k}\n    return y\n" for k in range(12)]
 
@@ -84,3 +88,22 @@ def test_line_near_several_goal_terms_outranks_a_table_repeating_one() -> None:
     a = analyze(lines, goal, SourceType.CODE)
     table_top = max(s for line, s in zip(lines, a.line_scores, strict=True) if "ProtocolError" in line)
     assert table_top < 0.8 * _score(lines, goal, "but got")
+
+
+@pytest.mark.parametrize(
+    "goal",
+    ["fix parse_headers when cookies are empty", "Entries of the retry budget", "helper_3 ie9 views.py"],
+)
+def test_names_skipped_by_the_stems_hint_are_those_that_hold_no_goal_term(
+    goal: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Scope names are split only where the stems hint is found: scores as if every name were split."""
+    lines = _lines(
+        *FILLER,
+        "class CookieEntries:\n    def parse_headers(self, raw):\n        return raw\n",
+        "def retry_budget(entry):\n    return entry\n",
+        "def Ie9Fix():\n    return 1\n",
+    )
+    fast = analyze(lines, goal, SourceType.CODE).line_scores
+    monkeypatch.setattr(_relevance, "stems_hint", lambda stems: re.compile(""))
+    assert analyze(lines, goal, SourceType.CODE).line_scores == fast

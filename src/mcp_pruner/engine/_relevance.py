@@ -17,7 +17,7 @@ from typing import Final
 
 from ._lexical import blend_local
 from ._structure import Structure
-from ._terms import GoalTerms, word_parts
+from ._terms import GoalTerms, stems_hint, word_parts
 
 __all__ = ["CODE_PROXIMITY", "DOC_PROXIMITY", "Proximity", "spread", "structural_relevance"]
 
@@ -127,6 +127,7 @@ def _exact_names(st: Structure, term_weight: dict[str, float], goal: GoalTerms |
     if goal is None or not term_weight:
         return out
     top = max(term_weight.values())
+    hint = stems_hint(term_weight)
     keys: list[str] = []
     for sc in st.scopes:
         bare = sc.name[len(sc.kind) :].strip() if sc.name.startswith(sc.kind) else sc.name
@@ -135,7 +136,7 @@ def _exact_names(st: Structure, term_weight: dict[str, float], goal: GoalTerms |
         if _BARE.fullmatch(bare) is not None:
             if low in goal.phrases:
                 key = low
-            else:
+            elif hint is not None and hint.search(low) is not None:
                 parts = word_parts(bare)
                 if len(parts) == 1 and goal.weights.get(parts[0], 0.0) >= 1.0 and parts[0] in term_weight:
                     key = parts[0]
@@ -190,8 +191,11 @@ def structural_relevance(
             total[s] += v
             s = scopes[s].parent
     evidence = _exact_names(st, term_weight, goal)
+    hint = stems_hint(term_weight)  # most names hold no term: not split
     for k, sc in enumerate(scopes):
-        name_hit = sum(term_weight.get(p, 0.0) for p in set(word_parts(sc.name)))
+        name_hit = 0.0
+        if hint is not None and hint.search(sc.name.lower()) is not None:
+            name_hit = sum(term_weight.get(p, 0.0) for p in set(word_parts(sc.name)))
         size = max(1, sc.end - sc.start)
         evidence[k] += _NAME_WEIGHT * name_hit + best[k] + math.sqrt(total[k]) / math.log2(size + 2)
     # What each scope's lines inherit: a share of its evidence and half that share of its parent's.

@@ -35,6 +35,7 @@ __all__ = [
     "phrase_hits",
     "score_lines",
     "stem",
+    "stems_hint",
     "word_parts",
 ]
 
@@ -305,6 +306,14 @@ def _roots(stems: tuple[str, ...]) -> tuple[str, ...]:
     (from ``y``) is dropped: ``entri`` comes from ``entry`` and ``entries``.
     """
     return tuple(sorted({s[:-1] if s.endswith("i") and len(s) > 3 else s for s in stems}))
+
+
+def stems_hint(stems: Iterable[str]) -> re.Pattern[str] | None:
+    """A pattern found in the lowercased text of whatever holds a word part stemming to one of
+    ``stems`` (their :func:`_roots`); ``None`` for no stems. Where it is not found,
+    :func:`word_parts` would find none of them: a name need not be split."""
+    key = tuple(sorted(stems))
+    return any_of(_roots(key)) if key else None
 
 
 def score_lines(
