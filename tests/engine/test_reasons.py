@@ -30,3 +30,17 @@ def test_reason_of_unnamed_blocks_only_still_counts_them() -> None:
     scopes = [Scope(0, 3, 1, -1, "block", "block"), Scope(3, 6, 1, -1, "block", "block")]
     reason = block_reason([f"x{k}" for k in range(6)], _structure(6, scopes), [0, 3], 0, 6)
     assert reason == "block, block"
+
+
+def test_reason_names_a_whole_top_level_definition_before_a_member_of_a_kept_one() -> None:
+    """A run from the last method of a partly kept class through the whole next class: that a class
+    went is the bigger news (in a diff: a whole file before a hunk of a file partly kept)."""
+    scopes = [
+        Scope(0, 10, 1, -1, "class Store", "class"),
+        Scope(1, 4, 2, 0, "def get", "def"),
+        Scope(4, 9, 5, 0, "def put", "def"),
+        Scope(10, 15, 11, -1, "class Cache", "class"),
+    ]
+    lines = [f"line {k}" for k in range(15)]
+    reason = block_reason(lines, _structure(15, scopes), [s.start for s in scopes], 4, 15)
+    assert reason == "class Cache, def put"

@@ -36,8 +36,12 @@ def clean_reason(text: str, limit: int = MAX_REASON) -> str:
 
 
 def _names(st: Structure, starts: Sequence[int], a: int, b: int) -> list[str]:
-    """Outermost scopes lying entirely in ``[a, b)``."""
-    out: list[str] = []
+    """Outermost scopes lying entirely in ``[a, b)``, top-level ones first (then in text order).
+
+    A run that takes a method of a class partly kept and a whole class after it names the class
+    first; in a diff, a whole file removed comes before a hunk of a file partly kept.
+    """
+    found: list[tuple[bool, int, str]] = []
     k = bisect.bisect_left(starts, a)
     inside: set[int] = set()
     while k < len(st.scopes) and st.scopes[k].start < b:
@@ -45,9 +49,9 @@ def _names(st: Structure, starts: Sequence[int], a: int, b: int) -> list[str]:
         if sc.end <= b:
             inside.add(k)
             if sc.parent not in inside:
-                out.append(sc.name)
+                found.append((sc.parent >= 0, k, sc.name))
         k += 1
-    return out
+    return [name for _, _, name in sorted(found)]
 
 
 def _enclosing(st: Structure, a: int, b: int) -> str:
