@@ -280,3 +280,32 @@ def test_a_hunk_without_function_context_is_named_by_its_ranges() -> None:
     ]
     hunks = [s.name for s in diff_structure(lines).scopes if s.kind == "hunk"]
     assert hunks == ["@@ -12,3 +12,4"]
+
+
+def test_a_path_git_quoted_is_named_as_the_file_it_stands_for() -> None:
+    """git quotes a path holding non-ASCII bytes, a quote or a backslash, and writes those bytes as
+    octal escapes: ``"a/\\303\\251t\\303\\251.txt"`` is ``été.txt``, as a goal or a person writes it."""
+    lines = [
+        'diff --git "a/my \\"q\\".txt" "b/my \\"q\\".txt"',
+        "index 587be6b..975fbec 100644",
+        '--- "a/my \\"q\\".txt"\t',
+        '+++ "b/my \\"q\\".txt"\t',
+        "@@ -1 +1 @@",
+        "-x",
+        "+y",
+        'diff --git "a/\\303\\251t\\303\\251.txt" "b/\\303\\251t\\303\\251.txt"',
+        "index 422c2b7..3e3e8bf 100644",
+        '--- "a/\\303\\251t\\303\\251.txt"',
+        '+++ "b/\\303\\251t\\303\\251.txt"',
+        "@@ -1,2 +1,2 @@",
+        " a",
+        "-b",
+        "+c",
+        '--- "d1/\\303\\251t\\303\\251.txt"\t2024-05-02 10:00:00.000000000 +0000',
+        '+++ "d2/\\303\\251t\\303\\251.txt"\t2024-05-02 10:05:00.000000000 +0000',
+        "@@ -1 +1 @@",
+        "-1.0",
+        "+1.1",
+    ]
+    names = [s.name for s in diff_structure(lines).scopes if s.kind == "file"]
+    assert names == ['file my "q".txt', "file été.txt", "file d2/été.txt"]

@@ -23,6 +23,7 @@ __all__ = ["diff_structure", "is_diff"]
 _GIT_HEADER: Final = re.compile(r"diff (?:--git (?:\"?a/)?|--(?:cc|combined) \"?)(\S+)")
 """``diff --git a/path b/path``, or a merge's combined diff ``diff --cc path`` (``git show`` of a merge,
 ``git diff`` amid a conflicted merge)."""
+_QUOTED_GIT_HEADER: Final = re.compile(r'diff --git "a/((?:[^"\\]|\\.)*)" "b/((?:[^"\\]|\\.)*)"')
 _OLD_FILE: Final = re.compile(r"--- (?:\"?a/)?([^\t]+)")
 _NEW_FILE: Final = re.compile(r"\+\+\+ (?:\"?b/)?([^\t]+)")
 """The path runs to a tab (``diff -u`` puts the date after one, git one after a path with a space)."""
@@ -47,6 +48,9 @@ _STAT: Final = re.compile(
 )
 """A diffstat line and its summary (``format-patch``, ``git show --stat``): one a file, before the
 first file's header, so they do not count towards :data:`_FIRST_FILE`."""
+_C_ESCAPE: Final = re.compile(r"\\([0-7]{3}|.)")
+_C_ESCAPES: Final = {"a": "\a", "b": "\b", "t": "\t", "n": "\n", "v": "\v", "f": "\f", "r": "\r"}
+"""What git writes for a byte of a path it quotes: ``\\ooo`` (octal), a C escape, or ``\\"`` / ``\\\\``."""
 _DIFF_FIRST: Final = frozenset(" +-@\\")
 _DIFF_HEADS: Final = ("diff ", "index ")
 _COMBINED_OR_GIT: Final = ("diff --git ", "diff --cc ", "diff --combined ")
@@ -78,9 +82,34 @@ def is_diff(lines: Sequence[str]) -> bool:
     return 4 * shaped >= 3 * len(body)
 
 
+def _unquoted(path: str) -> str:
+    """A path git quoted (``"a/\\303\\251t\\303\\251.txt"``: C escapes, octal bytes of UTF-8), as the
+    name it stands for (``été.txt``); a byte sequence that is no UTF-8 is shown as U+FFFD."""
+    out = bytearray()
+    pos = 0
+    for m in _C_ESCAPE.finditer(path):
+        out += path[pos : m.start()].encode("utf-8", "surrogatepass")
+        code = m.group(1)
+        out += bytes([int(code, 8) & 0xFF]) if len(code) == 3 else _C_ESCAPES.get(code, code).encode("utf-8")
+        pos = m.end()
+    out += path[pos:].encode("utf-8", "surrogatepass")
+    return out.decode("utf-8", "replace")
+
+
 def _file_start(lines: Sequence[str], i: int) -> str | None:
     """The path a file header starting at line ``i`` names, or ``None`` when no file header starts there."""
+    path = _header_path(lines, i)
+    if path is not None and "\\" in path and '"' in lines[i]:  # git quotes a path it escapes
+        return _unquoted(path)
+    return path
+
+
+def _header_path(lines: Sequence[str], i: int) -> str | None:
     line = lines[i]
+    q = _QUOTED_GIT_HEADER.match(line)
+    if q is not None:  # both paths quoted: the only form in which a path may hold `"` or end in a space
+        was, now = q.group(1), q.group(2)
+        return was if was == now else f"{now} (from {was})"
     m = _GIT_HEADER.match(line)
     if m is not None:
         rest = line[m.start(1) :].rstrip()
