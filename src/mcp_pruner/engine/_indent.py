@@ -132,17 +132,33 @@ def _indent_widths(lines: Sequence[str]) -> list[int]:
 def _hide_directives(lines: Sequence[str], ind: list[int]) -> None:
     """Read as blank the lines a C function writes at column 0 whose indentation says nothing about its
     blocks: a preprocessor conditional (``#ifdef DEBUG`` ... ``#endif``) and, inside braces, a ``goto``
-    label (``fail:``). Each ended the function there."""
-    depth = 0  # braces open before this line
-    for i, line in enumerate(lines):
+    label (``fail:``). Each ended the function there.
+
+    Only lines holding a ``#`` (or a ``:`` at column 0) can be either, so only those are looked at; the
+    brace depth before a label comes from the lines with braces up to it, summed as the label needs it.
+    """
+    maybe = [
+        i
+        for i, (line, w) in enumerate(zip(lines, ind, strict=True))
+        if "#" in line or (w == 0 and ":" in line)
+    ]
+    if not maybe:
+        return
+    braced = [i for i, line in enumerate(lines) if "{" in line or "}" in line]
+    depth = 0  # braces open before line ``braced[b]``
+    b = 0
+    for i in maybe:
         width = ind[i]
-        if width >= 0 and (
-            (line[width : width + 1] == "#" and _DIRECTIVE.match(line, width) is not None)
-            or (width == 0 and depth > 0 and _GOTO_LABEL.fullmatch(line[:_MAX_INDENT_SCAN]) is not None)
-        ):
+        line = lines[i]
+        if width >= 0 and line[width : width + 1] == "#" and _DIRECTIVE.match(line, width) is not None:
             ind[i] = -1
-        if "{" in line or "}" in line:
-            depth = max(0, depth + line.count("{") - line.count("}"))
+        elif width == 0 and _GOTO_LABEL.fullmatch(line[:_MAX_INDENT_SCAN]) is not None:
+            while b < len(braced) and braced[b] < i:
+                brace_line = lines[braced[b]]
+                depth = max(0, depth + brace_line.count("{") - brace_line.count("}"))
+                b += 1
+            if depth > 0:
+                ind[i] = -1
 
 
 def _promote_labels(lines: Sequence[str], ind: list[int]) -> None:
@@ -153,7 +169,14 @@ def _promote_labels(lines: Sequence[str], ind: list[int]) -> None:
     ``class T {`` is no deeper) and splits it at each label. A label counts when the nearest line
     above at its level or lower opens a brace or is such a label itself (a YAML ``default:`` key
     after a sibling is none).
+
+    Every label holds a ``:``; a text with no line matching one (JSON, most YAML and code) skips the walk.
     """
+    if not any(
+        w >= 0 and ":" in line and _ACCESS_LABEL.match(line, 0, _MAX_INDENT_SCAN)
+        for line, w in zip(lines, ind, strict=True)
+    ):
+        return
     stack: list[tuple[int, bool]] = []  # (width, opens a brace or is a promoted label), widths rising
     for i, line in enumerate(lines):
         width = ind[i]
