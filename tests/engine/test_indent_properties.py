@@ -1,0 +1,68 @@
+"""Property test: the indentation fallback's shortcuts read a text as the plain per-line walks do."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mcp_pruner.engine._indent import (
+    _ACCESS_LABEL,
+    _DIRECTIVE,
+    _GOTO_LABEL,
+    _MAX_INDENT_SCAN,
+    _hide_directives,
+    _indent_widths,
+    _promote_labels,
+)
+
+PIECES = [
+    "int f(int a) {", "{", "}", "  return a;", "fail:", "done:  // out", "#ifdef DEBUG", "  #endif", "# note",
+    "public:", "  private:", "case 1:", "  default:", "switch (x) {", "class T {", "key: value", "",
+    "    x = 1;", "\t}", "a: b",
+]  # fmt: skip
+lines_st = st.lists(
+    st.one_of(st.sampled_from(PIECES), st.text(alphabet=" \t#:{}abc", max_size=12)), max_size=60
+)
+
+
+def _hide_every_line(lines: list[str], ind: list[int]) -> None:
+    """The walk over every line that ``_hide_directives`` shortcuts."""
+    depth = 0
+    for i, line in enumerate(lines):
+        width = ind[i]
+        if width >= 0 and (
+            (line[width : width + 1] == "#" and _DIRECTIVE.match(line, width) is not None)
+            or (width == 0 and depth > 0 and _GOTO_LABEL.fullmatch(line[:_MAX_INDENT_SCAN]) is not None)
+        ):
+            ind[i] = -1
+        if "{" in line or "}" in line:
+            depth = max(0, depth + line.count("{") - line.count("}"))
+
+
+def _promote_every_line(lines: list[str], ind: list[int]) -> None:
+    """The walk ``_promote_labels`` skips when no line is a label."""
+    stack: list[tuple[int, bool]] = []
+    for i, line in enumerate(lines):
+        width = ind[i]
+        if width < 0:
+            continue
+        while stack and stack[-1][0] > width:
+            stack.pop()
+        head = line[:_MAX_INDENT_SCAN]
+        promoted = bool(stack) and stack[-1][1] and _ACCESS_LABEL.match(head) is not None
+        if promoted:
+            ind[i] = width + 1
+        stack.append((width, promoted or head.rstrip().endswith("{")))
+
+
+@settings(max_examples=300, deadline=None)
+@given(lines=lines_st)
+def test_hidden_directives_and_labels_equal_the_per_line_walks(lines: list[str]) -> None:
+    fast = _indent_widths(lines)
+    plain = list(fast)
+    _hide_directives(lines, fast)
+    _hide_every_line(lines, plain)
+    assert fast == plain
+    _promote_labels(lines, fast)
+    _promote_every_line(lines, plain)
+    assert fast == plain
