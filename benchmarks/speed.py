@@ -107,6 +107,17 @@ def _repo_files() -> list[str]:
     return [p.read_text(encoding="utf-8") for p in sorted((REPO_ROOT / "src").rglob("*.py"))]
 
 
+def _pretty_json(by_lang: dict[str, list[Case]]) -> list[str]:
+    """The code cases as records in pretty-printed JSON (``indent=2``, each with its first lines), cut to
+    :data:`BIG_CHARS`: data with no grammar here, read by the indentation fallback."""
+    records = [
+        {"id": c.id, "repo": c.repo, "language": c.language, "goal": c.goal, "head": split_lines(c.text)[:40]}
+        for cases in by_lang.values()
+        for c in cases
+    ]
+    return _concat([json.dumps(records, indent=2)], max_chars=BIG_CHARS)
+
+
 def build_inputs(root: Path) -> tuple[list[Input], list[str]]:
     """The timed inputs, from the benchmark data when present (else this repo's sources), and notes."""
     notes: list[str] = []
@@ -135,6 +146,9 @@ def build_inputs(root: Path) -> tuple[list[Input], list[str]]:
             py[0].goal,
             _whole_files([c.text for c in py], max_chars=BIG_CHARS),
         )
+    )
+    inputs.append(
+        Input(f"json {BIG_CHARS:,} chars", "code", "find the cases of pallets/flask", _pretty_json(by_lang))
     )
     if logs_path.is_file():
         logs = load_cases(logs_path)
