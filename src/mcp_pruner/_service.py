@@ -109,9 +109,6 @@ class _MemoryStore:
             raise PruneIdNotFound(prune_id)
         return entry[0]
 
-    def __len__(self) -> int:
-        return len(self._texts)
-
 
 @dataclass(frozen=True, slots=True)
 class ToolSpec:
