@@ -36,12 +36,13 @@ def clean_reason(text: str, limit: int = MAX_REASON) -> str:
 
 
 def _names(st: Structure, starts: Sequence[int], a: int, b: int) -> list[str]:
-    """Outermost scopes lying entirely in ``[a, b)``, top-level ones first (then in text order).
+    """Outermost scopes lying entirely in ``[a, b)``: named ones before the fallback's unnamed blocks
+    (a ``block`` says nothing an agent can ask for by name), top-level ones first, then in text order.
 
     A run that takes a method of a class partly kept and a whole class after it names the class
     first; in a diff, a whole file removed comes before a hunk of a file partly kept.
     """
-    found: list[tuple[bool, int, str]] = []
+    found: list[tuple[bool, bool, int, str]] = []
     k = bisect.bisect_left(starts, a)
     inside: set[int] = set()
     while k < len(st.scopes) and st.scopes[k].start < b:
@@ -49,9 +50,9 @@ def _names(st: Structure, starts: Sequence[int], a: int, b: int) -> list[str]:
         if sc.end <= b:
             inside.add(k)
             if sc.parent not in inside:
-                found.append((sc.parent >= 0, k, sc.name))
+                found.append((sc.name == _UNNAMED, sc.parent >= 0, k, sc.name))
         k += 1
-    return [name for _, _, name in sorted(found)]
+    return [name for *_, name in sorted(found)]
 
 
 def _enclosing(st: Structure, a: int, b: int) -> str:
@@ -82,8 +83,6 @@ def block_reason(lines: Sequence[str], st: Structure, starts: Sequence[int], a: 
         return clean_reason(_template_reason(st, a, b))
     names = _names(st, starts, a, b)
     if names:
-        # Named definitions first: an unnamed ``block`` says nothing an agent can ask for by name.
-        names = [x for x in names if x != _UNNAMED] + [x for x in names if x == _UNNAMED]
         shown: list[str] = []
         size = 0
         for name in names[:_MAX_NAMES]:
