@@ -118,16 +118,18 @@ def coverage(n: int, hits: dict[str, list[int]], weight: dict[str, float], width
     return out
 
 
-def _exact_names(st: Structure, term_weight: dict[str, float], goal: GoalTerms | None) -> list[float]:
+def _exact_names(
+    st: Structure, term_weight: dict[str, float], goal: GoalTerms | None, hint: re.Pattern[str] | None
+) -> list[float]:
     """Per scope, a bonus when its bare name *is* a specific goal word or compound (``parse_headers``).
 
-    A name shared by several definitions (overloads) splits the bonus between them.
+    A name shared by several definitions (overloads) splits the bonus between them. ``hint``: the
+    goal stems' :func:`stems_hint`; a name it is not found in holds no term and is not split.
     """
     out = [0.0] * len(st.scopes)
     if goal is None or not term_weight:
         return out
     top = max(term_weight.values())
-    hint = stems_hint(term_weight)
     keys: list[str] = []
     for sc in st.scopes:
         bare = sc.name[len(sc.kind) :].strip() if sc.name.startswith(sc.kind) else sc.name
@@ -190,8 +192,8 @@ def structural_relevance(
                 best[s] = v
             total[s] += v
             s = scopes[s].parent
-    evidence = _exact_names(st, term_weight, goal)
     hint = stems_hint(term_weight)  # most names hold no term: not split
+    evidence = _exact_names(st, term_weight, goal, hint)
     for k, sc in enumerate(scopes):
         name_hit = 0.0
         if hint is not None and hint.search(sc.name.lower()) is not None:
