@@ -18,7 +18,7 @@ import itertools
 import math
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Final
 
@@ -260,6 +260,9 @@ class LineHeads:
     lines: list[str]
     joined: str
     starts: list[int]
+    compounds: dict[str, list[int]] = field(default_factory=dict)
+    """The lines holding each goal compound, once found (:func:`_compound_hits`): the term scan gives
+    their lines a bonus, and documents, logs and diffs look them up again for their sections."""
 
     def matching(self, pattern: re.Pattern[str]) -> list[int]:
         """Indices of the lines where ``pattern`` (which never matches a ``\n``) is found, in order.
@@ -407,8 +410,11 @@ def phrase_hits(
 
 def _compound_hits(lowered: LineHeads, phrase: str) -> list[int]:
     """The lines holding an intact compound of the goal; one naming a file, as that file's whole name."""
-    idx = lines_containing(lowered, (phrase,))
-    if _FILE_NAME.search(phrase) is not None:
-        heads = lowered.lines
-        idx = [i for i in idx if _file_name_in(heads[i], phrase)]
+    idx = lowered.compounds.get(phrase)
+    if idx is None:
+        idx = lines_containing(lowered, (phrase,))
+        if _FILE_NAME.search(phrase) is not None:
+            heads = lowered.lines
+            idx = [i for i in idx if _file_name_in(heads[i], phrase)]
+        lowered.compounds[phrase] = idx
     return idx
