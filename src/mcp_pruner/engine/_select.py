@@ -280,24 +280,19 @@ class Greedy:
             tkey = (gs[i], ls[i] if ls else -1) if ge[i] - gs[i] > 1 else None
             seen = tried.get(tkey) if tkey is not None else None
             known = seen is not None and seen[0] == version
+            delta: float | None  # None: over the budget
             if seen is not None and known:
-                price = seen[1]
-                if price is None:
-                    misses += 1
-                    if misses > _MAX_MISSES or self.tokens + self.runs * marker >= budget - 1:
-                        break
-                    continue
-                delta = price
+                delta = seen[1]
             else:
                 before = self.tokens + self.runs * marker
-                if not take(i, budget):
-                    if tkey is not None:
-                        tried[tkey] = (version, None)
-                    misses += 1
-                    if misses > _MAX_MISSES or self.tokens + self.runs * marker >= budget - 1:
-                        break
-                    continue
-                delta = self.tokens + self.runs * marker - before
+                delta = self.tokens + self.runs * marker - before if take(i, budget) else None
+                if delta is None and tkey is not None:
+                    tried[tkey] = (version, None)
+            if delta is None:
+                misses += 1
+                if misses > _MAX_MISSES or self.tokens + self.runs * marker >= budget - 1:
+                    break
+                continue
             ratio = utility[i] / max(delta, 1.0)
             if p < m or pushed:
                 best = ckey[order[p]] if p < m else math.inf
