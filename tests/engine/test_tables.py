@@ -205,3 +205,31 @@ def test_bracketed_lines_of_a_multi_line_string_are_not_tables() -> None:
     sel = prune_lines(lines, goal, None, b)
     check_selection(lines, sel, b)
     assert all(sel.keep[start : lines.index('underlines = ["-", "~"]') + 1])
+
+
+DESCRIBED = '''\
+[project]
+name = "shop"
+description = """
+A shop.
+
+Usage: shop serve --port 8000
+See the docs for more; this line has no key.
+"""
+version = "1.4.0"
+'''
+
+
+def test_toml_with_a_multi_line_string_early_is_still_a_config_file() -> None:
+    """A ``\"\"\"`` value in the first lines (a long ``description``) made the file code or prose: its
+    tables had no names and a goal about one did not keep it whole."""
+    lines = _lines(DESCRIBED + "\n" + PYPROJECT.split("\n", 11)[11] + "\n" + FILLER)
+    assert is_table_config(lines)
+    a = analyze(lines, "mypy strict warn_unreachable", None)
+    assert any(s.name == "table tool.mypy" for s in a.structure.scopes)
+    b = budget(keep_ratio=0.3)
+    sel = prune_lines(lines, "mypy strict warn_unreachable", None, b)
+    check_selection(lines, sel, b)
+    mypy = lines.index("[tool.mypy]")
+    assert all(sel.keep[mypy : mypy + 3])
+    assert all(blk.reason.startswith("table ") for blk in sel.blocks)

@@ -40,16 +40,25 @@ def _opened(text: str) -> int:
     return text.count("[") + text.count("{") - text.count("]") - text.count("}")
 
 
+def _opened_string(text: str) -> str:
+    """The multi-line string delimiter ``text`` leaves open (an odd count of it), or ``""``."""
+    return next((q for q in _MULTILINE if text.count(q) % 2), "")
+
+
 def is_table_config(lines: Sequence[str]) -> bool:
     """At least one ``[table]`` header at the start of a line, and most lines (not counting blank lines,
-    comments and the insides of multi-line values, indented INI continuations among them) are headers
-    or ``key = value`` lines."""
+    comments and the insides of multi-line values: arrays, triple-quoted strings, indented INI
+    continuations) are headers or ``key = value`` lines."""
     sample = lines[:_SAMPLE]
     if not any(line[:1] == "[" for line in sample):
         return False  # code and prose: no header at the start of a line
     headers = keys = other = 0
     depth = 0  # open brackets of a multi-line array or inline table
+    quote = ""  # the delimiter of the multi-line string value a line is in: its lines are that value
     for line in sample:
+        if quote:
+            quote = "" if line.count(quote) % 2 else quote
+            continue
         body = line.strip()
         if not body or body[0] in "#;":
             continue
@@ -63,9 +72,8 @@ def is_table_config(lines: Sequence[str]) -> bool:
         elif _KEY.match(body) is not None:
             keys += 1
             value = body.split("=", 1)[1] if "=" in body else ""
-            depth = max(0, _opened(value))
-            if '"""' in value and value.count('"""') == 1:
-                return False  # a multi-line string: fine for TOML, but rare enough not to guess past
+            quote = _opened_string(value)
+            depth = 0 if quote else max(0, _opened(value))
         else:
             other += 1
     total = headers + keys + other
@@ -96,7 +104,7 @@ def table_structure(lines: Sequence[str]) -> Structure:
         if m is not None:
             heads.append((i, m.group(1), m.group(2).strip()))
         else:
-            quote = next((q for q in _MULTILINE if line.count(q) % 2), "")
+            quote = _opened_string(line)
     ends: list[int] = []
     for k, (start, _, _) in enumerate(heads):
         end = heads[k + 1][0] if k + 1 < len(heads) else n
