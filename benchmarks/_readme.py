@@ -6,7 +6,8 @@ import hashlib
 import json
 import subprocess
 from pathlib import Path
-from typing import Any
+
+from mcp_pruner._errors import JSONValue
 
 from ._data import REPO_ROOT, RESULTS_DIR
 
@@ -25,7 +26,7 @@ def replace_section(name: str, body: str, path: Path = README) -> None:
     path.write_text(text[: i + len(begin)] + "\n" + body.rstrip() + "\n" + text[j:], encoding="utf-8")
 
 
-def write_json(name: str, payload: dict[str, Any]) -> Path:
+def write_json(name: str, payload: dict[str, JSONValue]) -> Path:
     """Write ``benchmarks/results/<name>.json`` (git-ignored) and return its path."""
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     out = RESULTS_DIR / f"{name}.json"

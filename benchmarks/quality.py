@@ -12,12 +12,13 @@ import statistics
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Final
+from typing import Final
 
 from mcp_pruner._contract import SourceType
+from mcp_pruner._errors import JSONValue
 from mcp_pruner._tokens import count_line_tokens, count_tokens, warm_up
 from mcp_pruner.engine import Budget, prune_lines
 
@@ -39,7 +40,17 @@ from ._render import blocks_match_keep, server_render
 __all__ = [
     "DEFAULT_MODES",
     "SYSTEMS",
+    "Aggregate",
+    "BaselineRun",
+    "CaseResult",
+    "EngineError",
+    "EngineRun",
+    "Means",
     "Metrics",
+    "ModeRun",
+    "ModeSummary",
+    "QualityReport",
+    "SuiteSummary",
     "aggregate",
     "budget_for",
     "evaluate_case",
@@ -54,7 +65,6 @@ __all__ = [
 DEFAULT_MODES: Final = ("keep_0.3", "keep_0.5", "adaptive")
 SYSTEMS: Final = ("engine", *BASELINES)
 LABELS: Final = {"engine": "engine", "bm25_w3": "BM25 ±3", "bm25": "BM25 (lines)", "first_n": "first-N"}
-METRICS: Final = ("recall", "hunk_recall", "reduction")
 SIZE_BUCKETS: Final = ((200, "≤ 200 lines"), (500, "201–500 lines"), (1000, "501–1,000 lines"))
 SIZE_LARGEST: Final = "> 1,000 lines"
 """File sizes reported apart: on a small file a marker is a large share of the budget."""
@@ -95,12 +105,223 @@ class Metrics:
     reduction: float
     tokens: int
 
-    def as_dict(self) -> dict[str, float | int]:
+    def rounded(self) -> Metrics:
+        """Rounded to 6 decimals as written, so that the means are those of the values in the results file."""
+        return Metrics(
+            round(self.recall, 6), round(self.hunk_recall, 6), round(self.reduction, 6), self.tokens
+        )
+
+    def to_json(self) -> dict[str, JSONValue]:
         return {
-            "recall": round(self.recall, 6),
-            "hunk_recall": round(self.hunk_recall, 6),
-            "reduction": round(self.reduction, 6),
+            "recall": self.recall,
+            "hunk_recall": self.hunk_recall,
+            "reduction": self.reduction,
             "tokens": self.tokens,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class EngineRun:
+    """The engine on one case in one mode: its metrics, its time and the shape of its selection."""
+
+    metrics: Metrics
+    ms: float
+    kept_lines: int
+    blocks: int
+    consistent: bool
+
+    def to_json(self) -> dict[str, JSONValue]:
+        return {
+            **self.metrics.to_json(),
+            "ms": self.ms,
+            "kept_lines": self.kept_lines,
+            "blocks": self.blocks,
+            "consistent": self.consistent,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class BaselineRun:
+    """A baseline cut to the engine's token count; ``over_budget`` when it could not fit under it."""
+
+    metrics: Metrics
+    over_budget: bool
+
+    def to_json(self) -> dict[str, JSONValue]:
+        return {**self.metrics.to_json(), "over_budget": self.over_budget}
+
+
+@dataclass(frozen=True, slots=True)
+class ModeRun:
+    """Engine and baselines (by name) on one case in one mode."""
+
+    engine: EngineRun
+    baselines: Mapping[str, BaselineRun]
+
+    def to_json(self) -> dict[str, JSONValue]:
+        return {"engine": self.engine.to_json(), **{k: v.to_json() for k, v in self.baselines.items()}}
+
+
+@dataclass(frozen=True, slots=True)
+class EngineError:
+    """The engine raised on one case in one mode: a result, left out of the means."""
+
+    error: str
+
+    def to_json(self) -> dict[str, JSONValue]:
+        return {"error": self.error}
+
+
+@dataclass(frozen=True, slots=True)
+class CaseResult:
+    """One case and what every system achieved on it, per mode."""
+
+    id: str
+    repo: str
+    language: str
+    source_type: str
+    n_lines: int
+    size: str
+    tokens: int
+    modes: Mapping[str, ModeRun | EngineError]
+
+    def to_json(self) -> dict[str, JSONValue]:
+        return {
+            "id": self.id,
+            "repo": self.repo,
+            "language": self.language,
+            "source_type": self.source_type,
+            "n_lines": self.n_lines,
+            "size": self.size,
+            "tokens": self.tokens,
+            "modes": {mode: run.to_json() for mode, run in self.modes.items()},
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Means:
+    """One system's mean metrics over the cases of one mode; ``over_budget`` for baselines only."""
+
+    recall: float
+    hunk_recall: float
+    reduction: float
+    over_budget: int | None = None
+
+    def to_json(self) -> dict[str, JSONValue]:
+        out: dict[str, JSONValue] = {
+            "recall": self.recall,
+            "hunk_recall": self.hunk_recall,
+            "reduction": self.reduction,
+        }
+        if self.over_budget is not None:
+            out["over_budget"] = self.over_budget
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class ModeSummary:
+    """One mode over a group of cases: counts, and the means of each system that ran (in SYSTEMS order)."""
+
+    errors: int
+    inconsistent: int
+    engine_ms_median: float | None
+    systems: Mapping[str, Means]
+
+    def to_json(self) -> dict[str, JSONValue]:
+        return {
+            "errors": self.errors,
+            "inconsistent": self.inconsistent,
+            "engine_ms_median": self.engine_ms_median,
+            **{name: means.to_json() for name, means in self.systems.items()},
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Aggregate:
+    """A group of cases: how many, and the summary of each mode."""
+
+    cases: int
+    modes: Mapping[str, ModeSummary]
+
+    def means(self, mode: str, system: str) -> Means | None:
+        summary = self.modes.get(mode)
+        return None if summary is None else summary.systems.get(system)
+
+    def to_json(self) -> dict[str, JSONValue]:
+        return {"cases": self.cases, **{mode: s.to_json() for mode, s in self.modes.items()}}
+
+
+@dataclass(frozen=True, slots=True)
+class SuiteSummary:
+    """One suite: all its cases, and its groupings by name (by_language, by_repo, by_size, per_log)."""
+
+    overall: Aggregate
+    groups: Mapping[str, Mapping[str, Aggregate]]
+
+    def to_json(self) -> dict[str, JSONValue]:
+        groups: dict[str, JSONValue] = {
+            name: {key: agg.to_json() for key, agg in group.items()} for name, group in self.groups.items()
+        }
+        return {"overall": self.overall.to_json(), **groups}
+
+
+@dataclass(frozen=True, slots=True)
+class TargetCheck:
+    """One target and how the run fared: ``measured`` is None when its suite or mode was not run."""
+
+    target: str
+    measured: str | None
+    result: str
+
+    def to_json(self) -> dict[str, JSONValue]:
+        return {"target": self.target, "measured": self.measured, "result": self.result}
+
+
+@dataclass(frozen=True, slots=True)
+class QualityMeta:
+    """What was run, on what, when, and on which code."""
+
+    date: str
+    data: str
+    modes: Sequence[str]
+    suites: Sequence[str]
+    limit: int | None
+    sample: int | None
+    jobs: int
+    elapsed_s: float
+    python: str
+    code: Mapping[str, str]
+
+    def to_json(self) -> dict[str, JSONValue]:
+        return {
+            "date": self.date,
+            "data": self.data,
+            "modes": list(self.modes),
+            "suites": list(self.suites),
+            "limit": self.limit,
+            "sample": self.sample,
+            "jobs": self.jobs,
+            "elapsed_s": self.elapsed_s,
+            "python": self.python,
+            "code": dict(self.code),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class QualityReport:
+    """A whole run: what ``benchmarks/results/quality.json`` holds, and what the tables are drawn from."""
+
+    meta: QualityMeta
+    summary: Mapping[str, SuiteSummary]
+    targets: Sequence[TargetCheck]
+    cases: Mapping[str, Sequence[CaseResult]]
+
+    def to_json(self) -> dict[str, JSONValue]:
+        return {
+            "meta": self.meta.to_json(),
+            "summary": {suite: s.to_json() for suite, s in self.summary.items()},
+            "targets": [t.to_json() for t in self.targets],
+            "cases": {suite: [r.to_json() for r in rows] for suite, rows in self.cases.items()},
         }
 
 
@@ -137,7 +358,7 @@ def _metrics(case: Case, keep: Sequence[bool], tokens_before: int, tokens_after:
         hunk_recall(case.hunks, keep),
         reduction(tokens_before, tokens_after),
         tokens_after,
-    )
+    ).rounded()
 
 
 # ---------------------------------------------------------------- one case
@@ -152,57 +373,58 @@ def budget_for(mode: str) -> Budget:
     raise ValueError(f"unknown mode {mode!r} (keep_<ratio> or adaptive)")
 
 
-def _engine(case: Case, lines: list[str], mode: str, ends_nl: bool) -> tuple[list[bool], str, dict[str, Any]]:
+def _engine(case: Case, lines: list[str], mode: str, ends_nl: bool, before: int) -> EngineRun:
     started = time.perf_counter()
     sel = prune_lines(lines, case.goal, SourceType(case.source_type), budget_for(mode))
     ms = (time.perf_counter() - started) * 1000
-    info: dict[str, Any] = {
-        "ms": round(ms, 2),
-        "kept_lines": sum(sel.keep),
-        "blocks": len(sel.blocks),
-        "consistent": blocks_match_keep(sel.keep, sel.blocks),
-    }
-    return list(sel.keep), server_render(lines, ends_nl, sel), info
+    after = count_tokens(server_render(lines, ends_nl, sel))
+    return EngineRun(
+        _metrics(case, sel.keep, before, after),
+        ms=round(ms, 2),
+        kept_lines=sum(sel.keep),
+        blocks=len(sel.blocks),
+        consistent=blocks_match_keep(sel.keep, sel.blocks),
+    )
 
 
 def evaluate_case(
     case: Case, modes: Sequence[str], baselines: Sequence[str] = tuple(BASELINES)
-) -> dict[str, Any]:
+) -> CaseResult:
     """Engine and baselines on one case, per mode; baselines get the engine's rendered token count."""
     lines = split_lines(case.text)
     ends_nl = case.text.endswith("\n")
     before = count_tokens(case.text)
     costs = count_line_tokens(lines)
     paths = {name: BASELINES[name](lines, costs, case.goal, ends_nl) for name in baselines}
-    out: dict[str, Any] = {
-        "id": case.id,
-        "repo": case.repo,
-        "language": case.language,
-        "source_type": case.source_type,
-        "n_lines": len(lines),
-        "size": size_bucket(len(lines)),
-        "tokens": before,
-        "modes": {},
-    }
+    runs: dict[str, ModeRun | EngineError] = {}
     for mode in modes:
         try:
-            keep, text, info = _engine(case, lines, mode, ends_nl)
+            engine = _engine(case, lines, mode, ends_nl, before)
         except Exception as exc:  # an engine crash is a result, not a reason to stop the run
-            out["modes"][mode] = {"error": f"{type(exc).__name__}: {exc}"}
+            runs[mode] = EngineError(f"{type(exc).__name__}: {exc}")
             continue
-        after = count_tokens(text)
-        row: dict[str, Any] = {"engine": {**_metrics(case, keep, before, after).as_dict(), **info}}
-        for name, path in paths.items():
-            fitted = fit(path, after)
-            row[name] = {
-                **_metrics(case, fitted.keep, before, fitted.tokens).as_dict(),
-                "over_budget": fitted.over_budget,
-            }
-        out["modes"][mode] = row
-    return out
+        after = engine.metrics.tokens
+        fitted = {name: fit(path, after) for name, path in paths.items()}
+        runs[mode] = ModeRun(
+            engine,
+            {
+                name: BaselineRun(_metrics(case, f.keep, before, f.tokens), f.over_budget)
+                for name, f in fitted.items()
+            },
+        )
+    return CaseResult(
+        id=case.id,
+        repo=case.repo,
+        language=case.language,
+        source_type=case.source_type,
+        n_lines=len(lines),
+        size=size_bucket(len(lines)),
+        tokens=before,
+        modes=runs,
+    )
 
 
-def _evaluate_task(task: tuple[Case, tuple[str, ...], tuple[str, ...]]) -> dict[str, Any]:
+def _evaluate_task(task: tuple[Case, tuple[str, ...], tuple[str, ...]]) -> CaseResult:
     return evaluate_case(*task)
 
 
@@ -212,7 +434,7 @@ def _worker_init() -> None:
 
 def evaluate_all(
     cases: Sequence[Case], modes: Sequence[str], baselines: Sequence[str], jobs: int
-) -> list[dict[str, Any]]:
+) -> list[CaseResult]:
     """All cases, in input order; ``jobs`` > 1 spreads them over processes."""
     tasks = [(c, tuple(modes), tuple(baselines)) for c in cases]
     if jobs <= 1 or len(tasks) < 2:
@@ -223,8 +445,8 @@ def evaluate_all(
         return _progress(pool.imap(_evaluate_task, tasks, chunksize=4), len(tasks))
 
 
-def _progress(results: Iterable[dict[str, Any]], total: int) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
+def _progress(results: Iterable[CaseResult], total: int) -> list[CaseResult]:
+    out: list[CaseResult] = []
     for res in results:
         out.append(res)
         if len(out) % 100 == 0 or len(out) == total:
@@ -235,63 +457,77 @@ def _progress(results: Iterable[dict[str, Any]], total: int) -> list[dict[str, A
 # ---------------------------------------------------------------- aggregation
 
 
-def aggregate(results: Sequence[dict[str, Any]], modes: Sequence[str]) -> dict[str, Any]:
+def _mean(values: Iterable[float]) -> float:
+    return round(statistics.fmean(values), 4)
+
+
+def _means(metrics: Sequence[Metrics], over_budget: int | None = None) -> Means:
+    return Means(
+        recall=_mean(m.recall for m in metrics),
+        hunk_recall=_mean(m.hunk_recall for m in metrics),
+        reduction=_mean(m.reduction for m in metrics),
+        over_budget=over_budget,
+    )
+
+
+def aggregate(results: Sequence[CaseResult], modes: Sequence[str]) -> Aggregate:
     """Means per mode and system, plus counts (cases, engine errors, inconsistent selections)."""
-    out: dict[str, Any] = {"cases": len(results)}
+    summaries: dict[str, ModeSummary] = {}
     for mode in modes:
-        rows = [r["modes"][mode] for r in results if mode in r["modes"] and "error" not in r["modes"][mode]]
-        agg: dict[str, Any] = {
-            "errors": len(results) - len(rows),
-            "inconsistent": sum(1 for row in rows if not row["engine"]["consistent"]),
-            "engine_ms_median": round(statistics.median(row["engine"]["ms"] for row in rows), 2)
-            if rows
-            else None,
-        }
-        for system in SYSTEMS:
-            vals = [row[system] for row in rows if system in row]
-            if not vals:
-                continue
-            agg[system] = {m: round(statistics.fmean(v[m] for v in vals), 4) for m in METRICS}
-            if system != "engine":
-                agg[system]["over_budget"] = sum(1 for v in vals if v["over_budget"])
-        out[mode] = agg
-    return out
+        rows = [run for r in results if isinstance(run := r.modes.get(mode), ModeRun)]
+        systems: dict[str, Means] = {}
+        if rows:
+            systems["engine"] = _means([row.engine.metrics for row in rows])
+        for name in BASELINES:
+            runs = [b for row in rows if (b := row.baselines.get(name)) is not None]
+            if runs:
+                systems[name] = _means([b.metrics for b in runs], sum(b.over_budget for b in runs))
+        summaries[mode] = ModeSummary(
+            errors=len(results) - len(rows),
+            inconsistent=sum(1 for row in rows if not row.engine.consistent),
+            engine_ms_median=round(statistics.median(row.engine.ms for row in rows), 2) if rows else None,
+            systems=systems,
+        )
+    return Aggregate(len(results), summaries)
 
 
 def _grouped(
-    results: Sequence[dict[str, Any]], key: str, modes: Sequence[str], order: Sequence[str] = ()
-) -> dict[str, Any]:
+    results: Sequence[CaseResult],
+    key: Callable[[CaseResult], str],
+    modes: Sequence[str],
+    order: Sequence[str] = (),
+) -> dict[str, Aggregate]:
     """Aggregates per value of ``key``: in ``order`` when given, else sorted by name."""
-    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    groups: dict[str, list[CaseResult]] = defaultdict(list)
     for r in results:
-        groups[r[key]].append(r)
+        groups[key(r)].append(r)
     rank = {name: k for k, name in enumerate(order)}
     names = sorted(groups, key=lambda name: (rank.get(name, len(rank)), name))
     return {name: aggregate(groups[name], modes) for name in names}
 
 
-def _by_size(results: Sequence[dict[str, Any]], modes: Sequence[str]) -> dict[str, Any]:
-    return _grouped(results, "size", modes, [label for _, label in SIZE_BUCKETS] + [SIZE_LARGEST])
+def _by_size(results: Sequence[CaseResult], modes: Sequence[str]) -> dict[str, Aggregate]:
+    order = [label for _, label in SIZE_BUCKETS] + [SIZE_LARGEST]
+    return _grouped(results, lambda r: r.size, modes, order)
 
 
 def _log_name(case_id: str) -> str:
     return case_id.rsplit(":", 1)[-1].split("/")[0]
 
 
-def check_targets(summary: dict[str, Any], partial: bool) -> list[dict[str, Any]]:
+def check_targets(summary: Mapping[str, SuiteSummary], partial: bool) -> list[TargetCheck]:
     """PASS / FAIL per target of the issue (or n/a when the suite or mode was not run)."""
-    out: list[dict[str, Any]] = []
+    out: list[TargetCheck] = []
     for t in TARGETS:
-        agg = summary.get(t.suite, {}).get("overall", {}).get(t.mode, {}).get("engine")
+        suite = summary.get(t.suite)
+        agg = None if suite is None else suite.overall.means(t.mode, "engine")
         if agg is None:
-            out.append({"target": t.label, "measured": None, "result": "n/a"})
+            out.append(TargetCheck(t.label, None, "n/a"))
             continue
-        ok = agg["recall"] >= t.min_recall and (
-            t.min_reduction is None or agg["reduction"] >= t.min_reduction
-        )
-        measured = f"recall {agg['recall']:.3f}, reduction {agg['reduction']:.1%}"
+        ok = agg.recall >= t.min_recall and (t.min_reduction is None or agg.reduction >= t.min_reduction)
+        measured = f"recall {agg.recall:.3f}, reduction {agg.reduction:.1%}"
         result = ("PASS" if ok else "FAIL") + (" (subset)" if partial else "")
-        out.append({"target": t.label, "measured": measured, "result": result})
+        out.append(TargetCheck(t.label, measured, result))
     return out
 
 
@@ -306,114 +542,119 @@ def _p(x: float | None) -> str:
     return "–" if x is None else f"{x:.1%}"
 
 
-def _systems_table(overall: dict[str, Any], modes: Sequence[str]) -> list[str]:
+def _recall(means: Means | None) -> float | None:
+    return None if means is None else means.recall
+
+
+def _reduction(means: Means | None) -> float | None:
+    return None if means is None else means.reduction
+
+
+def _systems_table(overall: Aggregate, modes: Sequence[str]) -> list[str]:
     lines = ["| mode | system | recall | hunk recall | reduction |", "|---|---|---:|---:|---:|"]
     for mode in modes:
-        agg = overall.get(mode, {})
         for system in SYSTEMS:
-            if system not in agg:
+            v = overall.means(mode, system)
+            if v is None:
                 continue
-            v = agg[system]
             name = f"**{LABELS[system]}**" if system == "engine" else LABELS[system]
-            lines.append(
-                f"| {mode} | {name} | {_f(v['recall'])} | {_f(v['hunk_recall'])} | {_p(v['reduction'])} |"
-            )
+            lines.append(f"| {mode} | {name} | {_f(v.recall)} | {_f(v.hunk_recall)} | {_p(v.reduction)} |")
     return lines
 
 
-def _by_group_table(groups: dict[str, Any], modes: Sequence[str], label: str) -> list[str]:
+def _by_group_table(groups: Mapping[str, Aggregate], modes: Sequence[str], label: str) -> list[str]:
     head = f"| {label} | cases |" + "".join(f" {m} engine | {m} BM25 ±3 |" for m in modes)
     head += " adaptive reduction |" if "adaptive" in modes else ""
     lines = [head, "|---|---:|" + "---:|---:|" * len(modes) + ("---:|" if "adaptive" in modes else "")]
     for name, agg in groups.items():
-        cells = [f"| {name} | {agg['cases']} |"]
+        cells = [f"| {name} | {agg.cases} |"]
         for m in modes:
-            eng = agg.get(m, {}).get("engine", {}).get("recall")
-            bm = agg.get(m, {}).get("bm25_w3", {}).get("recall")
+            eng = _recall(agg.means(m, "engine"))
+            bm = _recall(agg.means(m, "bm25_w3"))
             cells.append(f" {_f(eng)} | {_f(bm)} |")
         if "adaptive" in modes:
-            cells.append(f" {_p(agg.get('adaptive', {}).get('engine', {}).get('reduction'))} |")
+            cells.append(f" {_p(_reduction(agg.means('adaptive', 'engine')))} |")
         lines.append("".join(cells))
     return lines
 
 
-def _logs_table(per_log: dict[str, Any], overall: dict[str, Any], modes: Sequence[str]) -> list[str]:
+def _logs_table(per_log: Mapping[str, Aggregate], overall: Aggregate, modes: Sequence[str]) -> list[str]:
     head = "| log |" + "".join(f" {m} recall | {m} reduction | {m} BM25 ±3 recall |" for m in modes)
     lines = [head, "|---|" + "---:|---:|---:|" * len(modes)]
     for name, agg in [*per_log.items(), ("**mean**", overall)]:
         cells = [f"| {name} |"]
         for m in modes:
-            eng = agg.get(m, {}).get("engine", {})
-            bm = agg.get(m, {}).get("bm25_w3", {})
-            cells.append(f" {_f(eng.get('recall'))} | {_p(eng.get('reduction'))} | {_f(bm.get('recall'))} |")
+            eng, bm = agg.means(m, "engine"), agg.means(m, "bm25_w3")
+            cells.append(f" {_f(_recall(eng))} | {_p(_reduction(eng))} | {_f(_recall(bm))} |")
         lines.append("".join(cells))
     return lines
 
 
-def _notes(summary: dict[str, Any], modes: Sequence[str]) -> list[str]:
+def _notes(summary: Mapping[str, SuiteSummary], modes: Sequence[str]) -> list[str]:
     notes: list[str] = []
     for suite in ("code", "fragments", "logs"):
-        overall = summary.get(suite, {}).get("overall", {})
+        if suite not in summary:
+            continue
         for m in modes:
-            agg = overall.get(m, {})
-            if agg.get("errors"):
+            agg = summary[suite].overall.modes.get(m)
+            if agg is None:
+                continue
+            if agg.errors:
                 notes.append(
-                    f"{suite} {m}: the engine raised on {agg['errors']} case(s) (left out of the means)."
+                    f"{suite} {m}: the engine raised on {agg.errors} case(s) (left out of the means)."
                 )
-            if agg.get("inconsistent"):
-                notes.append(
-                    f"{suite} {m}: {agg['inconsistent']} selection(s) with blocks not matching keep."
-                )
-            over = sum(agg.get(s, {}).get("over_budget", 0) for s in BASELINES)
+            if agg.inconsistent:
+                notes.append(f"{suite} {m}: {agg.inconsistent} selection(s) with blocks not matching keep.")
+            over = sum(means.over_budget or 0 for means in agg.systems.values())
             if over:
                 notes.append(f"{suite} {m}: {over} baseline output(s) could not fit the engine's budget.")
     return notes
 
 
-def markdown(payload: dict[str, Any]) -> str:
+def markdown(report: QualityReport) -> str:
     """The tables, ready for the README."""
-    meta, summary, modes = payload["meta"], payload["summary"], payload["meta"]["modes"]
-    fp = meta["code"]
+    meta, summary, modes = report.meta, report.summary, report.meta.modes
+    fp = meta.code
     out = [
-        f"_Measured {meta['date']} on sources `{fp['sources_sha256']}` (git `{fp['git_head']}`, "
-        f"modified since HEAD: {fp['modified_since_head']}); {meta['elapsed_s']:.0f} s with {meta['jobs']} "
+        f"_Measured {meta.date} on sources `{fp['sources_sha256']}` (git `{fp['git_head']}`, "
+        f"modified since HEAD: {fp['modified_since_head']}); {meta.elapsed_s:.0f} s with {meta.jobs} "
         f"process(es). Baselines at the engine's per-case token count, markers counted._",
         "",
     ]
     if "code" in summary:
         code = summary["code"]
         out += [
-            f"**Code** — {code['overall']['cases']} cases",
+            f"**Code** — {code.overall.cases} cases",
             "",
-            *_systems_table(code["overall"], modes),
+            *_systems_table(code.overall, modes),
             "",
         ]
         out += ["Recall per language (BM25 ±3 at the engine's budget):", ""]
-        out += [*_by_group_table(code["by_language"], modes, "language"), ""]
+        out += [*_by_group_table(code.groups["by_language"], modes, "language"), ""]
         out += ["Recall per file size:", ""]
-        out += [*_by_group_table(code["by_size"], modes, "file size"), ""]
+        out += [*_by_group_table(code.groups["by_size"], modes, "file size"), ""]
     if "fragments" in summary:
         frags = summary["fragments"]
         out += [
-            f"**Fragments of code files** — {frags['overall']['cases']} windows cut at random lines of"
+            f"**Fragments of code files** — {frags.overall.cases} windows cut at random lines of"
             f" the code files of {FRAGMENT_MIN_FILE}+ lines, each holding all its gold lines"
             " (no target: a robustness check)",
             "",
-            *_systems_table(frags["overall"], modes),
+            *_systems_table(frags.overall, modes),
             "",
-            *_by_group_table(frags["by_language"], modes, "language"),
+            *_by_group_table(frags.groups["by_language"], modes, "language"),
             "",
         ]
     if "logs" in summary:
         logs = summary["logs"]
         out += [
-            f"**Logs** — {logs['overall']['cases']} logs",
+            f"**Logs** — {logs.overall.cases} logs",
             "",
-            *_logs_table(logs["per_log"], logs["overall"], modes),
+            *_logs_table(logs.groups["per_log"], logs.overall, modes),
         ]
-        out += ["", *_systems_table(logs["overall"], modes), ""]
+        out += ["", *_systems_table(logs.overall, modes), ""]
     out += ["**Targets**", "", "| target | measured | result |", "|---|---|---|"]
-    out += [f"| {t['target']} | {t['measured'] or '–'} | {t['result']} |" for t in payload["targets"]]
+    out += [f"| {t.target} | {t.measured or '–'} | {t.result} |" for t in report.targets]
     notes = _notes(summary, modes)
     if notes:
         out += ["", *[f"- {n}" for n in notes]]
@@ -431,16 +672,16 @@ def _select(cases: list[Case], limit: int | None, sample: int | None) -> list[Ca
     return cases
 
 
-def run(args: argparse.Namespace) -> dict[str, Any]:
-    """Load, evaluate, aggregate; returns the JSON payload."""
+def run(args: argparse.Namespace) -> QualityReport:
+    """Load, evaluate, aggregate."""
     root = data_dir(args.data)
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
     for m in modes:
         budget_for(m)  # fail fast on a bad mode name
     suites = [s.strip() for s in args.suites.split(",") if s.strip()]
     started = time.perf_counter()
-    summary: dict[str, Any] = {}
-    cases_out: dict[str, Any] = {}
+    summary: dict[str, SuiteSummary] = {}
+    cases_out: dict[str, list[CaseResult]] = {}
     partial = args.limit is not None or args.sample is not None
     code = (
         _select(load_cases(root / CODE_FILE), args.limit, args.sample)
@@ -449,42 +690,42 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     )
     if "code" in suites:
         res = evaluate_all(code, modes, tuple(BASELINES), args.jobs)
-        summary["code"] = {
-            "overall": aggregate(res, modes),
-            "by_language": _grouped(res, "language", modes),
-            "by_repo": _grouped(res, "repo", modes),
-            "by_size": _by_size(res, modes),
-        }
+        summary["code"] = SuiteSummary(
+            aggregate(res, modes),
+            {
+                "by_language": _grouped(res, lambda r: r.language, modes),
+                "by_repo": _grouped(res, lambda r: r.repo, modes),
+                "by_size": _by_size(res, modes),
+            },
+        )
         cases_out["code"] = res
     if "fragments" in suites:
         frags = [f for c in code if (f := fragment(c)) is not None]
         res = evaluate_all(frags, modes, tuple(BASELINES), args.jobs)
-        summary["fragments"] = {
-            "overall": aggregate(res, modes),
-            "by_language": _grouped(res, "language", modes),
-        }
+        summary["fragments"] = SuiteSummary(
+            aggregate(res, modes), {"by_language": _grouped(res, lambda r: r.language, modes)}
+        )
         cases_out["fragments"] = res
     if "logs" in suites:
         logs = load_cases(root / LOGS_FILE)
         res = evaluate_all(logs, modes, tuple(BASELINES), args.jobs)
-        summary["logs"] = {
-            "overall": aggregate(res, modes),
-            "per_log": {_log_name(r["id"]): aggregate([r], modes) for r in res},
-        }
+        summary["logs"] = SuiteSummary(
+            aggregate(res, modes), {"per_log": {_log_name(r.id): aggregate([r], modes) for r in res}}
+        )
         cases_out["logs"] = res
-    meta = {
-        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "data": str(root),
-        "modes": modes,
-        "suites": suites,
-        "limit": args.limit,
-        "sample": args.sample,
-        "jobs": args.jobs,
-        "elapsed_s": round(time.perf_counter() - started, 1),
-        "python": sys.version.split()[0],
-        "code": code_fingerprint(),
-    }
-    return {"meta": meta, "summary": summary, "targets": check_targets(summary, partial), "cases": cases_out}
+    meta = QualityMeta(
+        date=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        data=str(root),
+        modes=modes,
+        suites=suites,
+        limit=args.limit,
+        sample=args.sample,
+        jobs=args.jobs,
+        elapsed_s=round(time.perf_counter() - started, 1),
+        python=sys.version.split()[0],
+        code=code_fingerprint(),
+    )
+    return QualityReport(meta, summary, check_targets(summary, partial), cases_out)
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -500,10 +741,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def execute(args: argparse.Namespace) -> int:
-    payload = run(args)
-    table = markdown(payload)
+    report = run(args)
+    table = markdown(report)
     print(table)
-    print(f"results: {write_json('quality', payload)}")
+    print(f"results: {write_json('quality', report.to_json())}")
     if args.write_readme:
         replace_section("quality", table)
         print("benchmarks/README.md updated")

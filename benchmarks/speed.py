@@ -16,16 +16,18 @@ import sys
 import tempfile
 import time
 import tracemalloc
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
 import anyio
 from mcp import ClientSession, StdioServerParameters, stdio_client
+from mcp.types import CallToolResult, TextContent
 
-from mcp_pruner._contract import SourceType
+from mcp_pruner._contract import PruneResult, RecoverResult, SourceType
+from mcp_pruner._errors import JSONValue
 from mcp_pruner._tokens import count_line_tokens, count_tokens, warm_up
 from mcp_pruner.engine import Budget, prune_lines
 
@@ -34,7 +36,19 @@ from ._data import CODE_FILE, LOGS_FILE, REPO_ROOT, Case, data_dir, load_cases, 
 from ._readme import code_fingerprint, replace_section, write_json
 from ._render import render_keep, server_render
 
-__all__ = ["Input", "add_arguments", "build_inputs", "execute", "main", "run"]
+__all__ = [
+    "Input",
+    "InputTiming",
+    "Skipped",
+    "SpeedReport",
+    "StdioTiming",
+    "StoreTiming",
+    "add_arguments",
+    "build_inputs",
+    "execute",
+    "main",
+    "run",
+]
 
 KEEP_RATIO: Final = 0.3
 CODE_SIZES: Final = (200, 2_000, 20_000)
@@ -57,6 +71,175 @@ class Input:
     @property
     def chars(self) -> int:
         return sum(len(line) for line in self.lines) + max(0, len(self.lines) - 1)
+
+
+@dataclass(frozen=True, slots=True)
+class InputTiming:
+    """Engine and BM25 ±3 on one input: median and all run times (s), peak traced bytes, and their ratios."""
+
+    input: str
+    source_type: str
+    lines: int
+    chars: int
+    tokens: int
+    repeats: int
+    engine_s: float
+    engine_all_s: Sequence[float]
+    bm25_w3_s: float
+    bm25_w3_all_s: Sequence[float]
+    time_ratio: float | None
+    engine_peak_bytes: int
+    bm25_w3_peak_bytes: int
+    memory_ratio: float | None
+
+    def to_json(self) -> dict[str, JSONValue]:
+        return {
+            "input": self.input,
+            "source_type": self.source_type,
+            "lines": self.lines,
+            "chars": self.chars,
+            "tokens": self.tokens,
+            "repeats": self.repeats,
+            "engine_s": self.engine_s,
+            "engine_all_s": [*self.engine_all_s],
+            "bm25_w3_s": self.bm25_w3_s,
+            "bm25_w3_all_s": [*self.bm25_w3_all_s],
+            "time_ratio": self.time_ratio,
+            "engine_peak_bytes": self.engine_peak_bytes,
+            "bm25_w3_peak_bytes": self.bm25_w3_peak_bytes,
+            "memory_ratio": self.memory_ratio,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A measurement that did not run, and why (with the server's last words when it failed)."""
+
+    reason: str
+    stderr_tail: str | None = None
+
+    def to_json(self) -> dict[str, JSONValue]:
+        out: dict[str, JSONValue] = {"skipped": self.reason}
+        if self.stderr_tail is not None:
+            out["stderr_tail"] = self.stderr_tail
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class PruneCalls:
+    """``prune_text`` over stdio: the first call, then ``calls`` more (wall time client side, latency server
+    side); the last call's id and text, for :func:`_recover_calls`."""
+
+    calls: int
+    first_s: float
+    stats: Mapping[str, JSONValue]
+    median_s: float | None
+    server_latency_ms_median: float | None
+    warnings: Sequence[str]
+    last_prune_id: str
+    last_text: str
+
+
+@dataclass(frozen=True, slots=True)
+class RecoverCalls:
+    """``recover_text`` of every line: median time, and whether the text came back exactly."""
+
+    median_s: float
+    exact: bool
+
+
+@dataclass(frozen=True, slots=True)
+class StdioTiming:
+    """Round trips over MCP stdio against ``mcp-pruner serve``."""
+
+    command: str
+    initialize_s: float
+    tools_list_s: float
+    tools: Sequence[str]
+    prune: PruneCalls
+    recover: RecoverCalls
+
+    def to_json(self) -> dict[str, JSONValue]:
+        return {
+            "command": self.command,
+            "initialize_s": self.initialize_s,
+            "tools_list_s": self.tools_list_s,
+            "tools": [*self.tools],
+            "prune_calls": self.prune.calls,
+            "prune_first_s": self.prune.first_s,
+            "prune_stats": dict(self.prune.stats),
+            "prune_median_s": self.prune.median_s,
+            "prune_server_latency_ms_median": self.prune.server_latency_ms_median,
+            "prune_warnings": [*self.prune.warnings],
+            "recover_median_s": self.recover.median_s,
+            "recover_exact": self.recover.exact,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class StoreTiming:
+    """put / get of one text through the recovery store: medians in seconds."""
+
+    chars: int
+    bytes_utf8: int
+    repeats: int
+    put_new_s: float
+    put_same_s: float
+    get_cold_s: float
+    get_warm_s: float
+
+    def to_json(self) -> dict[str, JSONValue]:
+        return {
+            "chars": self.chars,
+            "bytes_utf8": self.bytes_utf8,
+            "repeats": self.repeats,
+            "put_new_s": self.put_new_s,
+            "put_same_s": self.put_same_s,
+            "get_cold_s": self.get_cold_s,
+            "get_warm_s": self.get_warm_s,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class SpeedMeta:
+    """When, where and on which code."""
+
+    date: str
+    machine: str
+    repeats: int
+    keep_ratio: float
+    code: Mapping[str, str]
+
+    def to_json(self) -> dict[str, JSONValue]:
+        return {
+            "date": self.date,
+            "machine": self.machine,
+            "repeats": self.repeats,
+            "keep_ratio": self.keep_ratio,
+            "code": dict(self.code),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class SpeedReport:
+    """A whole run: what ``benchmarks/results/speed.json`` holds, and what the tables are drawn from."""
+
+    meta: SpeedMeta
+    engine: Sequence[InputTiming]
+    stdio_input: str
+    stdio: StdioTiming | Skipped
+    store: StoreTiming | Skipped
+    notes: Sequence[str]
+
+    def to_json(self) -> dict[str, JSONValue]:
+        return {
+            "meta": self.meta.to_json(),
+            "engine": [row.to_json() for row in self.engine],
+            "stdio_input": self.stdio_input,
+            "stdio": self.stdio.to_json(),
+            "store": self.store.to_json(),
+            "notes": [*self.notes],
+        }
 
 
 # ---------------------------------------------------------------- inputs
@@ -215,7 +398,7 @@ def _peak_bytes(fn: Callable[[], object]) -> int:
         tracemalloc.stop()
 
 
-def measure_input(inp: Input, repeats: int) -> dict[str, Any]:
+def measure_input(inp: Input, repeats: int) -> InputTiming:
     """Engine and BM25 ±3 on one input: median seconds, peak traced bytes, and their ratio."""
     reps = repeats if inp.chars < 500_000 else max(3, repeats // 2)
     budget = count_tokens(engine_run(inp))
@@ -223,22 +406,22 @@ def measure_input(inp: Input, repeats: int) -> dict[str, Any]:
     eng_s, bm_s = statistics.median(eng_all), statistics.median(bm_all)
     eng_mem = _peak_bytes(lambda: engine_run(inp))
     bm_mem = _peak_bytes(lambda: bm25_run(inp, budget))
-    return {
-        "input": inp.name,
-        "source_type": inp.source_type,
-        "lines": len(inp.lines),
-        "chars": inp.chars,
-        "tokens": count_tokens("\n".join(inp.lines)),
-        "repeats": len(eng_all),
-        "engine_s": round(eng_s, 5),
-        "engine_all_s": [round(t, 5) for t in eng_all],
-        "bm25_w3_s": round(bm_s, 5),
-        "bm25_w3_all_s": [round(t, 5) for t in bm_all],
-        "time_ratio": round(eng_s / bm_s, 3) if bm_s else None,
-        "engine_peak_bytes": eng_mem,
-        "bm25_w3_peak_bytes": bm_mem,
-        "memory_ratio": round(eng_mem / bm_mem, 3) if bm_mem else None,
-    }
+    return InputTiming(
+        input=inp.name,
+        source_type=inp.source_type,
+        lines=len(inp.lines),
+        chars=inp.chars,
+        tokens=count_tokens("\n".join(inp.lines)),
+        repeats=len(eng_all),
+        engine_s=round(eng_s, 5),
+        engine_all_s=[round(t, 5) for t in eng_all],
+        bm25_w3_s=round(bm_s, 5),
+        bm25_w3_all_s=[round(t, 5) for t in bm_all],
+        time_ratio=round(eng_s / bm_s, 3) if bm_s else None,
+        engine_peak_bytes=eng_mem,
+        bm25_w3_peak_bytes=bm_mem,
+        memory_ratio=round(eng_mem / bm_mem, 3) if bm_mem else None,
+    )
 
 
 # ---------------------------------------------------------------- MCP stdio
@@ -253,21 +436,30 @@ def _server_command() -> tuple[str, list[str]] | None:
     return sys.executable, ["-m", "mcp_pruner", "serve"]
 
 
-def _tool_json(result: Any) -> dict[str, Any]:
+def _tool_json(result: CallToolResult) -> dict[str, JSONValue]:
+    """The tool's answer as a JSON object: its structured content, else the JSON text of its first block."""
     if result.is_error:
         raise RuntimeError(f"tool error: {result.content}")
     if isinstance(result.structured_content, dict) and result.structured_content:
         return dict(result.structured_content)
-    payload = json.loads(result.content[0].text)
+    block = result.content[0]
+    if not isinstance(block, TextContent):
+        raise RuntimeError(f"tool answered {block.type} content, not JSON text")
+    payload = json.loads(block.text)
     assert isinstance(payload, dict)
     return payload
 
 
-def _prune_args(inp: Input, i: int) -> tuple[list[str], dict[str, Any]]:
+def _prune_args(inp: Input, i: int) -> tuple[list[str], dict[str, JSONValue]]:
     """Call i's arguments; the last line differs per call so that no call is a result-cache hit."""
     lines = [*inp.lines[:-1], f"# benchmark call {i}"]
-    options = {"keep_ratio": KEEP_RATIO, "max_prune_ratio": 1.0, "min_keep_lines": 0, "include_markers": True}
-    args = {
+    options: dict[str, JSONValue] = {
+        "keep_ratio": KEEP_RATIO,
+        "max_prune_ratio": 1.0,
+        "min_keep_lines": 0,
+        "include_markers": True,
+    }
+    args: dict[str, JSONValue] = {
         "text": "\n".join(lines),
         "goal_hint": inp.goal,
         "source_type": inp.source_type,
@@ -276,43 +468,55 @@ def _prune_args(inp: Input, i: int) -> tuple[list[str], dict[str, Any]]:
     return lines, args
 
 
-async def _prune_calls(session: ClientSession, inp: Input, calls: int) -> dict[str, Any]:
+async def _prune_calls(session: ClientSession, inp: Input, calls: int) -> PruneCalls:
     """One first call (fresh process), then ``calls`` more; wall time client side, latency server side."""
     wall: list[float] = []
     server_ms: list[float] = []
     warnings: set[str] = set()
-    out: dict[str, Any] = {"prune_calls": calls}
+    first_s = 0.0
     for i in range(calls + 1):
         lines, args = _prune_args(inp, i)
         t0 = time.perf_counter()
-        result = _tool_json(await session.call_tool("prune_text", args))
+        answer = _tool_json(await session.call_tool("prune_text", args))
         elapsed = time.perf_counter() - t0
+        result = PruneResult.model_validate(answer)
         if i == 0:
-            out["prune_first_s"] = elapsed
+            first_s = elapsed
         else:
             wall.append(elapsed)
-            server_ms.append(float(result["stats"].get("latency_ms", 0)))
-        warnings.update(result.get("warnings", []))
-        out.update(last_prune_id=result["prune_id"], last_text="\n".join(lines), prune_stats=result["stats"])
-    out["prune_median_s"] = statistics.median(wall) if wall else None
-    out["prune_server_latency_ms_median"] = statistics.median(server_ms) if server_ms else None
-    out["prune_warnings"] = sorted(warnings)
-    return out
+            server_ms.append(float(result.stats.latency_ms))
+        warnings.update(result.warnings)
+    stats = answer["stats"]  # the last call's, as the server sent it
+    assert isinstance(stats, dict)
+    return PruneCalls(
+        calls=calls,
+        first_s=first_s,
+        stats=stats,
+        median_s=statistics.median(wall) if wall else None,
+        server_latency_ms_median=statistics.median(server_ms) if server_ms else None,
+        warnings=sorted(warnings),
+        last_prune_id=result.prune_id,
+        last_text="\n".join(lines),
+    )
 
 
-async def _recover_calls(session: ClientSession, prune_id: str, text: str, calls: int) -> dict[str, Any]:
+async def _recover_calls(session: ClientSession, prune_id: str, text: str, calls: int) -> RecoverCalls:
     """``recover_text`` of every line, median time, and whether the text came back exactly."""
-    args = {"prune_id": prune_id, "ranges": [{"start_line": 1, "end_line": text.count("\n") + 1}]}
+    args: dict[str, JSONValue] = {
+        "prune_id": prune_id,
+        "ranges": [{"start_line": 1, "end_line": text.count("\n") + 1}],
+    }
     times: list[float] = []
     raw = ""
     for _ in range(calls):
         t0 = time.perf_counter()
-        raw = _tool_json(await session.call_tool("recover_text", args))["raw_text"]
+        answer = _tool_json(await session.call_tool("recover_text", args))
         times.append(time.perf_counter() - t0)
-    return {"recover_median_s": statistics.median(times), "recover_exact": raw == text}
+        raw = RecoverResult.model_validate(answer).raw_text
+    return RecoverCalls(median_s=statistics.median(times), exact=raw == text)
 
 
-async def _stdio_session(inp: Input, calls: int, tmp: Path) -> dict[str, Any]:
+async def _stdio_session(inp: Input, calls: int, tmp: Path) -> StdioTiming:
     command = _server_command()
     assert command is not None
     env = {
@@ -321,7 +525,6 @@ async def _stdio_session(inp: Input, calls: int, tmp: Path) -> dict[str, Any]:
         "KIMI_PRUNING_BACKEND": "heuristic",
     }
     params = StdioServerParameters(command=command[0], args=command[1], env=env, cwd=tmp)
-    out: dict[str, Any] = {"command": " ".join([Path(command[0]).name, *command[1]])}
     with (tmp / "server-stderr.log").open("w", encoding="utf-8") as errlog, anyio.fail_after(300):
         t0 = time.perf_counter()
         async with (
@@ -329,38 +532,44 @@ async def _stdio_session(inp: Input, calls: int, tmp: Path) -> dict[str, Any]:
             ClientSession(read, write) as session,
         ):
             await session.initialize()
-            out["initialize_s"] = time.perf_counter() - t0
+            initialize_s = time.perf_counter() - t0
             t1 = time.perf_counter()
             tools = await session.list_tools()
-            out["tools_list_s"] = time.perf_counter() - t1
-            out["tools"] = sorted(t.name for t in tools.tools)
-            out.update(await _prune_calls(session, inp, calls))
-            out.update(await _recover_calls(session, out.pop("last_prune_id"), out.pop("last_text"), 5))
-    return out
+            tools_list_s = time.perf_counter() - t1
+            prune = await _prune_calls(session, inp, calls)
+            recover = await _recover_calls(session, prune.last_prune_id, prune.last_text, 5)
+    return StdioTiming(
+        command=" ".join([Path(command[0]).name, *command[1]]),
+        initialize_s=initialize_s,
+        tools_list_s=tools_list_s,
+        tools=sorted(t.name for t in tools.tools),
+        prune=prune,
+        recover=recover,
+    )
 
 
-def measure_stdio(inp: Input, calls: int) -> dict[str, Any]:
+def measure_stdio(inp: Input, calls: int) -> StdioTiming | Skipped:
     """Round trips over MCP stdio against ``mcp-pruner serve``; a note instead when it cannot run."""
     if _server_command() is None:
-        return {"skipped": "mcp_pruner._cli not available yet (no `mcp-pruner serve`)"}
+        return Skipped("mcp_pruner._cli not available yet (no `mcp-pruner serve`)")
     with tempfile.TemporaryDirectory(prefix="mcp-pruner-bench-") as tmp:
         try:
             return anyio.run(_stdio_session, inp, calls, Path(tmp))
         except Exception as exc:  # the server is someone else's work in progress: report, don't crash
             log = Path(tmp) / "server-stderr.log"
             tail = log.read_text(encoding="utf-8", errors="replace")[-600:] if log.is_file() else ""
-            return {"skipped": f"stdio round trip failed: {type(exc).__name__}: {exc}", "stderr_tail": tail}
+            return Skipped(f"stdio round trip failed: {type(exc).__name__}: {exc}", stderr_tail=tail)
 
 
 # ---------------------------------------------------------------- store
 
 
-def measure_store(text: str, repeats: int) -> dict[str, Any]:
+def measure_store(text: str, repeats: int) -> StoreTiming | Skipped:
     """put / get of a ~1 MB text through ``mcp_pruner._store.TextStore`` (skipped if absent)."""
     try:
         from mcp_pruner._store import TextStore
     except ImportError as exc:
-        return {"skipped": f"mcp_pruner._store not available: {exc}"}
+        return Skipped(f"mcp_pruner._store not available: {exc}")
     with tempfile.TemporaryDirectory(prefix="mcp-pruner-store-") as tmp:
         path = Path(tmp) / "store.sqlite3"
         store = TextStore(path, ttl_s=3600, max_bytes=512 * 1024 * 1024)
@@ -385,18 +594,18 @@ def measure_store(text: str, repeats: int) -> dict[str, Any]:
                 finally:
                     fresh.close()
                 if not ok:
-                    return {"skipped": "store returned a different text"}
+                    return Skipped("store returned a different text")
         finally:
             store.close()
-    return {
-        "chars": len(text),
-        "bytes_utf8": len(text.encode("utf-8", "surrogatepass")),
-        "repeats": repeats,
-        "put_new_s": statistics.median(put_new),
-        "put_same_s": statistics.median(put_same),
-        "get_cold_s": statistics.median(get_cold),
-        "get_warm_s": statistics.median(get_warm),
-    }
+    return StoreTiming(
+        chars=len(text),
+        bytes_utf8=len(text.encode("utf-8", "surrogatepass")),
+        repeats=repeats,
+        put_new_s=statistics.median(put_new),
+        put_same_s=statistics.median(put_same),
+        get_cold_s=statistics.median(get_cold),
+        get_warm_s=statistics.median(get_warm),
+    )
 
 
 # ---------------------------------------------------------------- tables
@@ -416,7 +625,7 @@ def _ratio(x: float | None) -> str:
     return "–" if x is None else f"{x:.2f}×"
 
 
-def _engine_table(rows: Sequence[dict[str, Any]]) -> list[str]:
+def _engine_table(rows: Sequence[InputTiming]) -> list[str]:
     out = [
         "| input | lines | tokens | runs | engine | BM25 ±3 | time engine/BM25 "
         "| peak mem engine | peak mem BM25 | mem engine/BM25 |",
@@ -424,60 +633,58 @@ def _engine_table(rows: Sequence[dict[str, Any]]) -> list[str]:
     ]
     for r in rows:
         out.append(
-            f"| {r['input']} | {r['lines']:,} | {r['tokens']:,} | {r['repeats']} "
-            f"| {_ms(r['engine_s'])} | {_ms(r['bm25_w3_s'])} "
-            f"| {_ratio(r['time_ratio'])} | {_mb(r['engine_peak_bytes'])} | {_mb(r['bm25_w3_peak_bytes'])} "
-            f"| {_ratio(r['memory_ratio'])} |"
+            f"| {r.input} | {r.lines:,} | {r.tokens:,} | {r.repeats} "
+            f"| {_ms(r.engine_s)} | {_ms(r.bm25_w3_s)} "
+            f"| {_ratio(r.time_ratio)} | {_mb(r.engine_peak_bytes)} | {_mb(r.bm25_w3_peak_bytes)} "
+            f"| {_ratio(r.memory_ratio)} |"
         )
     return out
 
 
-def _stdio_table(s: dict[str, Any], inp_name: str) -> list[str]:
-    if "skipped" in s:
-        return [f"MCP stdio: skipped — {s['skipped']}"]
+def _stdio_table(s: StdioTiming | Skipped, inp_name: str) -> list[str]:
+    if isinstance(s, Skipped):
+        return [f"MCP stdio: skipped — {s.reason}"]
     rows = [
-        ("`initialize` answered, from process start", _ms(s["initialize_s"])),
-        ("`tools/list`", _ms(s["tools_list_s"])),
-        (f"`prune_text` first call ({inp_name})", _ms(s["prune_first_s"])),
-        (f"`prune_text` median of {s['prune_calls']} calls (wall, client side)", _ms(s["prune_median_s"])),
-        ("`prune_text` median `stats.latency_ms` (server side)", f"{s['prune_server_latency_ms_median']} ms"),
-        ("`recover_text` of all lines, median", _ms(s["recover_median_s"])),
-        ("`recover_text` returned the exact original", "yes" if s["recover_exact"] else "**NO**"),
+        ("`initialize` answered, from process start", _ms(s.initialize_s)),
+        ("`tools/list`", _ms(s.tools_list_s)),
+        (f"`prune_text` first call ({inp_name})", _ms(s.prune.first_s)),
+        (f"`prune_text` median of {s.prune.calls} calls (wall, client side)", _ms(s.prune.median_s)),
+        ("`prune_text` median `stats.latency_ms` (server side)", f"{s.prune.server_latency_ms_median} ms"),
+        ("`recover_text` of all lines, median", _ms(s.recover.median_s)),
+        ("`recover_text` returned the exact original", "yes" if s.recover.exact else "**NO**"),
     ]
-    head = [f"MCP stdio (`{s['command']}`, SDK stdio client):", "", "| measure | value |", "|---|---:|"]
+    head = [f"MCP stdio (`{s.command}`, SDK stdio client):", "", "| measure | value |", "|---|---:|"]
     return head + [f"| {a} | {b} |" for a, b in rows]
 
 
-def _store_table(s: dict[str, Any]) -> list[str]:
-    if "skipped" in s:
-        return [f"Store: skipped — {s['skipped']}"]
+def _store_table(s: StoreTiming | Skipped) -> list[str]:
+    if isinstance(s, Skipped):
+        return [f"Store: skipped — {s.reason}"]
     return [
-        f"Recovery store (`TextStore`, SQLite, {s['bytes_utf8'] / 1e6:.1f} MB text, "
-        f"median of {s['repeats']}):",
+        f"Recovery store (`TextStore`, SQLite, {s.bytes_utf8 / 1e6:.1f} MB text, median of {s.repeats}):",
         "",
         "| put (new text) | put (same text again) | get (fresh handle) | get (cached) |",
         "|---:|---:|---:|---:|",
-        f"| {_ms(s['put_new_s'])} | {_ms(s['put_same_s'])} "
-        f"| {_ms(s['get_cold_s'])} | {_ms(s['get_warm_s'])} |",
+        f"| {_ms(s.put_new_s)} | {_ms(s.put_same_s)} | {_ms(s.get_cold_s)} | {_ms(s.get_warm_s)} |",
     ]
 
 
-def markdown(payload: dict[str, Any]) -> str:
-    meta = payload["meta"]
-    fp = meta["code"]
+def markdown(report: SpeedReport) -> str:
+    meta = report.meta
+    fp = meta.code
     out = [
-        f"_Measured {meta['date']} on sources `{fp['sources_sha256']}` (git `{fp['git_head']}`, "
-        f"modified since HEAD: {fp['modified_since_head']}); {meta['machine']}; keep_ratio {KEEP_RATIO}; "
+        f"_Measured {meta.date} on sources `{fp['sources_sha256']}` (git `{fp['git_head']}`, "
+        f"modified since HEAD: {fp['modified_since_head']}); {meta.machine}; keep_ratio {KEEP_RATIO}; "
         "times are medians of `runs` runs, engine and BM25 alternated, after one warm-up each._",
         "",
-        *_engine_table(payload["engine"]),
+        *_engine_table(report.engine),
         "",
-        *_stdio_table(payload["stdio"], payload["stdio_input"]),
+        *_stdio_table(report.stdio, report.stdio_input),
         "",
-        *_store_table(payload["store"]),
+        *_store_table(report.store),
     ]
-    if payload["notes"]:
-        out += ["", *[f"- {n}" for n in payload["notes"]]]
+    if report.notes:
+        out += ["", *[f"- {n}" for n in report.notes]]
     return "\n".join(out) + "\n"
 
 
@@ -488,40 +695,34 @@ def _machine() -> str:
     return f"Python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} CPU(s)"
 
 
-def run(args: argparse.Namespace) -> dict[str, Any]:
+def run(args: argparse.Namespace) -> SpeedReport:
     warm_up()
     inputs, notes = build_inputs(data_dir(args.data))
-    rows = []
+    rows: list[InputTiming] = []
     for inp in inputs:
         print(f"  timing {inp.name} …", file=sys.stderr, flush=True)
         rows.append(measure_input(inp, args.repeats))
     stdio_input = next(
         (i for i in inputs if i.name.endswith(" 2,000 lines") and i.source_type == "code"), inputs[0]
     )
+    stdio: StdioTiming | Skipped
     if args.skip_stdio:
-        stdio: dict[str, Any] = {"skipped": "--skip-stdio"}
+        stdio = Skipped("--skip-stdio")
     else:
         print("  MCP stdio round trips …", file=sys.stderr, flush=True)
         stdio = measure_stdio(stdio_input, args.stdio_calls)
     store_text = "\n".join(
         _concat(["\n".join(i.lines) for i in inputs if i.source_type == "code"], max_chars=STORE_CHARS)
     )
-    store = {"skipped": "--skip-store"} if args.skip_store else measure_store(store_text, args.repeats)
-    meta = {
-        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "machine": _machine(),
-        "repeats": args.repeats,
-        "keep_ratio": KEEP_RATIO,
-        "code": code_fingerprint(),
-    }
-    return {
-        "meta": meta,
-        "engine": rows,
-        "stdio_input": stdio_input.name,
-        "stdio": stdio,
-        "store": store,
-        "notes": notes,
-    }
+    store = Skipped("--skip-store") if args.skip_store else measure_store(store_text, args.repeats)
+    meta = SpeedMeta(
+        date=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        machine=_machine(),
+        repeats=args.repeats,
+        keep_ratio=KEEP_RATIO,
+        code=code_fingerprint(),
+    )
+    return SpeedReport(meta, rows, stdio_input.name, stdio, store, notes)
 
 
 def add_arguments(p: argparse.ArgumentParser, shared: bool = False) -> None:
@@ -538,10 +739,10 @@ def add_arguments(p: argparse.ArgumentParser, shared: bool = False) -> None:
 
 
 def execute(args: argparse.Namespace) -> int:
-    payload = run(args)
-    table = markdown(payload)
+    report = run(args)
+    table = markdown(report)
     print(table)
-    print(f"results: {write_json('speed', payload)}")
+    print(f"results: {write_json('speed', report.to_json())}")
     if args.write_readme:
         replace_section("speed", table)
         print("benchmarks/README.md updated")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -15,9 +16,11 @@ from benchmarks._baselines import bm25_path, first_n_path, fit  # noqa: E402
 from benchmarks._bm25 import bm25_scores, terms  # noqa: E402
 from benchmarks._data import FRAGMENT_MIN_LINES, Case, fragment, split_lines, stride_sample  # noqa: E402
 from benchmarks._render import blocks_from_keep, render_keep, server_render  # noqa: E402
+from mcp.types import CallToolResult, TextContent  # noqa: E402
 
 from benchmarks import quality, speed  # noqa: E402
 from mcp_pruner._contract import SourceType  # noqa: E402
+from mcp_pruner._errors import JSONValue  # noqa: E402
 from mcp_pruner._tokens import count_line_tokens, count_tokens  # noqa: E402
 from mcp_pruner.engine import Selection  # noqa: E402
 
@@ -126,14 +129,47 @@ def test_evaluate_case_and_aggregate_on_synthetic_cases() -> None:
     results = [quality.evaluate_case(c, ("keep_0.3", "adaptive")) for c in cases]
     for res in results:
         for mode in ("keep_0.3", "adaptive"):
-            row = res["modes"][mode]
-            assert "error" not in row, row
+            row = res.modes[mode]
+            assert isinstance(row, quality.ModeRun), row
             for name in ("bm25_w3", "bm25", "first_n"):
-                assert row[name]["tokens"] <= row["engine"]["tokens"] or row[name]["over_budget"]
-                assert 0.0 <= row[name]["recall"] <= 1.0
+                base = row.baselines[name]
+                assert base.metrics.tokens <= row.engine.metrics.tokens or base.over_budget
+                assert 0.0 <= base.metrics.recall <= 1.0
     summary = quality.aggregate(results, ("keep_0.3", "adaptive"))
-    assert summary["cases"] == 3
-    assert set(summary["keep_0.3"]) >= {"engine", "bm25_w3", "bm25", "first_n"}
+    assert summary.cases == 3
+    assert set(summary.modes["keep_0.3"].systems) >= {"engine", "bm25_w3", "bm25", "first_n"}
+
+
+def _obj(value: JSONValue) -> dict[str, JSONValue]:
+    assert isinstance(value, dict)
+    return value
+
+
+def test_results_json_keeps_its_layout() -> None:
+    """The results files are read by people and scripts: the typed rows write the keys they always had."""
+    res = quality.evaluate_case(_log_case(), ("keep_0.3",))
+    case = res.to_json()
+    assert list(case) == ["id", "repo", "language", "source_type", "n_lines", "size", "tokens", "modes"]
+    row = _obj(_obj(case["modes"])["keep_0.3"])
+    assert list(row) == ["engine", "bm25_w3", "bm25", "first_n"]
+    engine = ["recall", "hunk_recall", "reduction", "tokens"]
+    assert list(_obj(row["engine"])) == [*engine, "ms", "kept_lines", "blocks", "consistent"]
+    assert list(_obj(row["bm25"])) == [*engine, "over_budget"]
+    agg = quality.aggregate([res], ("keep_0.3",)).to_json()
+    assert list(agg) == ["cases", "keep_0.3"]
+    mode = _obj(agg["keep_0.3"])
+    assert list(mode) == ["errors", "inconsistent", "engine_ms_median", *row]
+    assert list(_obj(mode["engine"])) == ["recall", "hunk_recall", "reduction"]
+    assert list(_obj(mode["first_n"])) == ["recall", "hunk_recall", "reduction", "over_budget"]
+    assert speed.Skipped("--skip-stdio").to_json() == {"skipped": "--skip-stdio"}
+    assert speed.Skipped("failed", stderr_tail="").to_json() == {"skipped": "failed", "stderr_tail": ""}
+
+
+def test_tool_json_prefers_structured_content_then_reads_the_text_block() -> None:
+    assert speed._tool_json(CallToolResult(content=[], structured_content={"a": 1})) == {"a": 1}
+    assert speed._tool_json(CallToolResult(content=[TextContent(text='{"b": 2}')])) == {"b": 2}
+    with pytest.raises(RuntimeError, match="tool error"):
+        speed._tool_json(CallToolResult(content=[TextContent(text="boom")], is_error=True))
 
 
 def test_size_buckets_are_reported_in_size_order() -> None:
@@ -149,12 +185,12 @@ def test_size_buckets_are_reported_in_size_order() -> None:
         "> 1,000 lines",
         "> 1,000 lines",
     ]
-    results = [{"size": quality.size_bucket(n)} for n in reversed(sizes)]
+    res = quality.evaluate_case(_code_case(), ("keep_0.3",))
+    assert res.size == quality.size_bucket(res.n_lines)
+    results = [replace(res, size=quality.size_bucket(n)) for n in reversed(sizes)]
     groups = quality._by_size(results, ())
     assert list(groups) == ["≤ 200 lines", "201–500 lines", "501–1,000 lines", "> 1,000 lines"]
-    assert [g["cases"] for g in groups.values()] == [2, 2, 2, 2]
-    res = quality.evaluate_case(_code_case(), ("keep_0.3",))
-    assert res["size"] == quality.size_bucket(res["n_lines"])
+    assert [g.cases for g in groups.values()] == [2, 2, 2, 2]
 
 
 def test_budget_modes() -> None:
