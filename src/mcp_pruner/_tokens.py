@@ -95,11 +95,15 @@ def count_line_tokens(lines: Sequence[str]) -> list[int]:
     count = _counter or _load()
     native = _native
     if native is not None and (not lines or max(map(len, lines)) <= _CHUNK_CHARS):
-        # One C-level loop over the native counter, without a Python call per line.
+        # Each distinct line is counted once (blank lines, ``}``, a repeated record: often a third
+        # of a text and more), then looked up, all in C-level loops without a Python call per line.
+        distinct = set(lines)
         try:
-            return [c or 1 for c in map(native, lines)]
+            cost = {line: c or 1 for line, c in zip(distinct, map(native, distinct), strict=True)}
         except (UnicodeError, ValueError, TypeError):
             pass  # a line UTF-8 cannot carry: count line by line, sanitising that one
+        else:
+            return list(map(cost.__getitem__, lines))
     return [max(1, count(line) if len(line) <= _CHUNK_CHARS else count_tokens(line)) for line in lines]
 
 
