@@ -124,6 +124,8 @@ def _indent_widths(lines: Sequence[str]) -> list[int]:
         # Only spaces before a character that indent_width stops at: the width is their count.
         if body and ws < _MAX_INDENT_SCAN and body[0] not in "\t\r\f\v":
             append(ws)
+        elif not body:  # empty, or spaces only: blank
+            append(-1)
         else:
             append(indent_width(line))
     return out
@@ -358,8 +360,11 @@ def indent_scopes(lines: Sequence[str], keys: bool = False) -> list[Scope]:
     block under it."""
     n = len(lines)
     ind = _indent_widths(lines)
-    _hide_directives(lines, ind)
-    _promote_labels(lines, ind)
+    text = "\n".join(lines)  # one C-level search for what these two look for, before a walk per line
+    if "#" in text or ":" in text:
+        _hide_directives(lines, ind)
+    if ":" in text:
+        _promote_labels(lines, ind)
     filled = [i for i in range(n) if ind[i] >= 0]  # the non-blank lines
     after = [*filled[1:], -1] if filled else []  # the next non-blank line of each (-1: none)
     raw: list[tuple[int, int, int, str, str]] = []
