@@ -299,7 +299,7 @@ def plan_selection(
     weight = _LOG_REL_WEIGHT if a.source_type is SourceType.LOGS else _REL_WEIGHT
     priority = [weight * r + b for r, b in zip(rel, base, strict=True)]
     if a.structure.floor:
-        priority = [max(p, f) for p, f in zip(priority, a.structure.floor, strict=True)]
+        priority = [f if f > p else p for p, f in zip(priority, a.structure.floor, strict=True)]  # max(p, f)
     # Best-first order: the greedy on utility per token does not need it for code, only logs and bounds.
     order = _order(priority) if a.source_type is SourceType.LOGS or a.alerts else []
     min_keep = _hard_min_keep(n, budget)

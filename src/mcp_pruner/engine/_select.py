@@ -26,6 +26,8 @@ __all__ = ["Costs", "Greedy"]
 
 _MAX_MISSES: Final = 400
 """Consecutive takes that did not fit before the budget is considered spent."""
+_WALK: Final = 8
+"""Lines of a removed gap walked one by one before its far side is searched at C speed."""
 _SHORT_RANGE: Final = 8
 """Ranges up to this many lines are marked line by line; longer ones (an atomic table, a log record)
 find their runs with ``list.index`` and set them by slices: a take tried and undone on every line of
@@ -51,6 +53,7 @@ class Greedy:
         "_headed",
         "_headed_stale",
         "_new_headed",
+        "_reach",
         "costs",
         "forced_cost",
         "keep",
@@ -79,6 +82,8 @@ class Greedy:
         self._headed_stale = False
         """A forced range came since: :attr:`_headed` is cleared at the next take (once, however many)."""
         self._new_headed: list[int] = []
+        self._reach = int(costs.fill) + 1 if min(costs.line, default=1) >= 1 else n + 1
+        """Lines a cheap gap can span at most: each costs a token or more (else any number)."""
 
     @property
     def cost(self) -> float:
@@ -174,14 +179,27 @@ class Greedy:
         changed = self._changed
         # Close the cheap gaps before and after every range: a gap is all removed
         # and has a kept line or an edge on its far side, so it ends a run iff its near side is kept.
+        # A gap is walked a few lines at most; one still cheap that far (a run of blank lines, a
+        # token each) has its far side searched at C speed, within the ``reach`` lines a gap cheap
+        # enough can span: every take next to a long run walked ~37 of its lines.
         limit = costs.fill
+        reach = self._reach
         for a, b in full:
             j = a - 1
             acc = 0
+            stop = a - _WALK
             while j >= 0 and not keep[j]:
                 acc += line[j]
                 if acc > limit:
                     break
+                if j == stop:
+                    j = self._far_side_before(j, a - reach)
+                    if j < -1:
+                        break
+                    acc += sum(line[j + 1 : stop])
+                    if acc > limit:
+                        break
+                    continue
                 j -= 1
             else:
                 if acc:
@@ -193,10 +211,19 @@ class Greedy:
                         runs -= 1
             j = b
             acc = 0
+            stop = b + _WALK
             while j < n and not keep[j]:
                 acc += line[j]
                 if acc > limit:
                     break
+                if j == stop:
+                    j = self._far_side_after(j, b + reach)
+                    if j < 0:
+                        break
+                    acc += sum(line[stop + 1 : j])
+                    if acc > limit:
+                        break
+                    continue
                 j += 1
             else:
                 if acc:
@@ -213,6 +240,25 @@ class Greedy:
             self.undo()
             return False
         return True
+
+    def _far_side_before(self, j: int, lo: int) -> int:
+        """The last kept line before ``j`` and from ``lo`` on (-1: none, the text's start is as near);
+        -2: none, the gap ending at ``j`` is too long to be cheap."""
+        start = lo if lo > 0 else 0
+        seg = self.keep[start:j]
+        if True not in seg:
+            return -1 if start == 0 else -2
+        seg.reverse()
+        return j - 1 - seg.index(True)
+
+    def _far_side_after(self, j: int, hi: int) -> int:
+        """The first kept line after ``j`` and before ``hi`` (``n``: none, the text's end is as near);
+        -1: none, the gap starting at ``j`` is too long to be cheap."""
+        end = hi if hi < self.n else self.n
+        seg = self.keep[j + 1 : end]
+        if True not in seg:
+            return self.n if end == self.n else -1
+        return j + 1 + seg.index(True)
 
     def force(self, a: int, b: int) -> None:
         """Keep ``[a, b)`` whatever it costs (NO_PRUNE regions, alerts); tracked in :attr:`forced_cost`."""
