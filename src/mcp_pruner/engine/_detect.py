@@ -169,6 +169,9 @@ def _inside_fences(lines: Sequence[str]) -> list[bool]:
     literal blocks: indented under a line ending in ``::`` or a code directive (``.. code-block::``).
     """
     out = [False] * len(lines)
+    text = "\n".join(lines)
+    if "```" not in text and "::" not in text:  # no fence, and no line opening a literal block
+        return out
     in_fence = False
     literal = -1  # indentation of the line that opened a literal block, -1 if none
     for i, line in enumerate(lines):

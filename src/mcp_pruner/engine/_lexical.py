@@ -28,6 +28,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Sequence
+from itertools import repeat
 from typing import Final
 
 from ._terms import SCAN_CHARS, GoalTerms, LineHeads, line_words, lines_containing, lowered_heads
@@ -62,7 +63,9 @@ def repetition_weights(lines: Sequence[str]) -> list[float]:
         for key, c in Counter(keys).items()
         if c > 1 and len(key) >= _REPEAT_MIN_CHARS
     }
-    return [weight.get(key, 1.0) for key in keys]
+    if not weight:
+        return [1.0] * len(keys)
+    return list(map(weight.get, keys, repeat(1.0)))
 
 
 def _mean_length(lines: Sequence[str]) -> float:

@@ -62,6 +62,8 @@ _COHESION_MAX_LINES: Final = 40
 
 def spread(scores: Sequence[float], decay: float = _DECAY) -> list[float]:
     """Each line gets the max over all lines of their score x ``decay ** distance`` (two linear passes)."""
+    if not any(scores):  # nothing matched: zeros, what the passes give, at C speed
+        return [0.0] * len(scores)
     out = list(scores)
     carry = 0.0
     for i, v in enumerate(out):  # conditional expressions: much cheaper than max() per line
@@ -83,6 +85,8 @@ def spread(scores: Sequence[float], decay: float = _DECAY) -> list[float]:
 
 def density(scores: Sequence[float], decay: float) -> list[float]:
     """Exponential-kernel sum of the scores around each line (two linear passes)."""
+    if not any(scores):  # nothing matched: zeros, what the passes give, at C speed
+        return [0.0] * len(scores)
     acc = 0.0
     left: list[float] = []
     push = left.append

@@ -288,8 +288,12 @@ class LineHeads:
 
 def lowered_heads(lines: Sequence[str]) -> LineHeads:
     """The :class:`LineHeads` of ``lines``: built once per text, shared by its scans."""
-    heads = [line[:SCAN_CHARS].lower() for line in lines]
-    starts = list(itertools.accumulate((len(low) + 1 for low in heads), initial=0))
+    # C-level maps, without a Python step per line: most texts have no line to cut.
+    if max(map(len, lines), default=0) <= SCAN_CHARS:
+        heads = list(map(str.lower, lines))
+    else:
+        heads = [line[:SCAN_CHARS].lower() for line in lines]
+    starts = list(itertools.accumulate(map((1).__add__, map(len, heads)), initial=0))  # + 1: the ``\n``
     return LineHeads(heads, "\n".join(heads), starts)
 
 
