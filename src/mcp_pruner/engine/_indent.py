@@ -74,6 +74,8 @@ _ACCESS_LABEL: Final = re.compile(
     r"\s*(?:(?:public|private|protected|internal)(?:\s+\w+)?\s*:(?!:)|case\b.*:|default\s*:)"
 )
 """An access specifier (``public:``, Qt's ``public slots:``) or a switch label."""
+_LABEL_WORD: Final = re.compile(r"public|private|protected|internal|case|default")
+"""Found in every line :data:`_ACCESS_LABEL` matches."""
 
 _ATTRIBUTE: Final = re.compile(r"\s*(?:\[[^\]]*\]|@[A-Za-z_][\w.]*(?:\(.*\))?)\s*$")
 """An attribute (``[HttpGet]``) or annotation (``@Override``) line: part of a signature, not its name."""
@@ -360,10 +362,12 @@ def indent_scopes(lines: Sequence[str], keys: bool = False) -> list[Scope]:
     block under it."""
     n = len(lines)
     ind = _indent_widths(lines)
-    text = "\n".join(lines)  # one C-level search for what these two look for, before a walk per line
-    if "#" in text or ":" in text:
+    # One C-level search of the text for what these two need before they walk it line by line: a
+    # directive's ``#`` or a label's ``:`` inside braces; a label's word and its ``:``.
+    text = "\n".join(lines)
+    if "#" in text or (":" in text and "{" in text):
         _hide_directives(lines, ind)
-    if ":" in text:
+    if ":" in text and _LABEL_WORD.search(text) is not None:
         _promote_labels(lines, ind)
     filled = [i for i in range(n) if ind[i] >= 0]  # the non-blank lines
     after = [*filled[1:], -1] if filled else []  # the next non-blank line of each (-1: none)
