@@ -259,10 +259,19 @@ class LineHeads:
 
     lines: list[str]
     joined: str
-    starts: list[int]
     compounds: dict[str, list[int]] = field(default_factory=dict)
     """The lines holding each goal compound, once found (:func:`_compound_hits`): the term scan gives
     their lines a bonus, and documents, logs and diffs look them up again for their sections."""
+    _starts: list[int] = field(default_factory=list)
+
+    @property
+    def starts(self) -> list[int]:
+        """Where each line starts in ``joined``: summed at the first hit, as a text the goal's words
+        are not found in needs none (an int per line: most of the cost of building these heads)."""
+        if not self._starts:
+            lengths = map((1).__add__, map(len, self.lines))  # + 1: the ``\n``
+            self._starts.extend(itertools.accumulate(lengths, initial=0))
+        return self._starts
 
     def matching(self, pattern: re.Pattern[str]) -> list[int]:
         """Indices of the lines where ``pattern`` (which never matches a ``\n``) is found, in order.
@@ -272,9 +281,12 @@ class LineHeads:
         has matched so far (a short number, a word of every line), the lines left are tested
         one by one, which is cheaper than a search per line.
         """
-        joined, starts, search = self.joined, self.starts, pattern.search
+        joined, search = self.joined, pattern.search
         out: list[int] = []
         m = search(joined)
+        if m is None:
+            return out
+        starts = self.starts
         while m is not None:
             i = bisect.bisect_right(starts, m.start()) - 1
             out.append(i)
@@ -293,8 +305,7 @@ def lowered_heads(lines: Sequence[str]) -> LineHeads:
         heads = list(map(str.lower, lines))
     else:
         heads = [line[:SCAN_CHARS].lower() for line in lines]
-    starts = list(itertools.accumulate(map((1).__add__, map(len, heads)), initial=0))  # + 1: the ``\n``
-    return LineHeads(heads, "\n".join(heads), starts)
+    return LineHeads(heads, "\n".join(heads))
 
 
 def lines_containing(lowered: LineHeads, needles: Iterable[str]) -> list[int]:
