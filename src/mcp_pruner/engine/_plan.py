@@ -9,8 +9,10 @@ the target the choice is redone with a budget lowered by the overshoot.
 
 from __future__ import annotations
 
+import operator
 import threading
 from collections.abc import Sequence
+from itertools import compress
 from typing import TYPE_CHECKING, Final
 
 from .._contract import SourceType
@@ -269,7 +271,7 @@ def _choose(
     if sections:
         _keep_best_section(g, sections, budget)
     if a.source_type is not SourceType.LOGS:
-        util = [(p if p > 0.0 else 0.0) ** _SHARPNESS + 1e-4 for p in priority]
+        util = [p**_SHARPNESS + 1e-4 if p > 0.0 else 1e-4 for p in priority]  # 0.0 ** 6 + 1e-4 is 1e-4
         g.run_ratio(util, budget)
     else:
         g.run(order or _order(priority), budget)
@@ -313,7 +315,7 @@ def plan_selection(
 
     st = a.structure
     starts = [s.start for s in st.scopes]
-    blank = [not line or line.isspace() for line in a.lines]
+    blank = list(map(operator.not_, map(str.strip, a.lines)))  # at C speed
     allowed = target
     keep: list[bool] = [True] * n
     spans: list[tuple[int, int]] = []
@@ -328,7 +330,7 @@ def plan_selection(
         keep = g.keep
         spans = removed_runs(keep)
         reasons = [block_reason(a.lines, st, starts, lo, hi) for lo, hi in spans]
-        cost = float(sum(c for c, k in zip(line_cost, keep, strict=True) if k))
+        cost = float(sum(compress(line_cost, keep)))
         if budget.include_markers and spans:
             texts = [marker_text(lo + 1, hi, r) for (lo, hi), r in zip(spans, reasons, strict=True)]
             marker_tokens = sum(count_line_tokens(texts))

@@ -94,7 +94,7 @@ def block_reason(lines: Sequence[str], st: Structure, starts: Sequence[int], a: 
         if len(names) > len(shown):
             text += f" +{len(names) - len(shown)} more"
         return clean_reason(text)
-    if all(not line.strip() for line in lines[a:b]):
+    if not any(map(str.strip, lines[a:b])):  # all blank
         return "blank lines"
     where = _enclosing(st, a, b)
     count = b - a

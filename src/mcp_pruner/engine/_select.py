@@ -390,13 +390,14 @@ class Greedy:
         lines bordering what is kept before this pass are taken, so a run of blank lines is not
         followed into a removed region.
         """
-        keep = self.keep
         n = self.n
-        edges = [
-            i
-            for i in range(n)
-            if blank[i] and not keep[i] and ((i > 0 and keep[i - 1]) or (i + 1 < n and keep[i + 1]))
-        ]
+        edges: list[int] = []
+        for lo, hi in removed_runs(self.keep):  # the lines bordering a kept one end removed runs
+            if lo > 0 and blank[lo]:
+                edges.append(lo)
+            last = hi - 1
+            if hi < n and blank[last] and (last > lo or lo == 0):
+                edges.append(last)
         for i in edges:
             self._changed = []
             self._mark(i, i + 1)

@@ -76,14 +76,17 @@ def layout(
 def removed_runs(keep: Sequence[bool]) -> list[tuple[int, int]]:
     """The maximal runs of removed lines as 0-based ``(start, end)`` pairs, end exclusive."""
     out: list[tuple[int, int]] = []
-    i, n = 0, len(keep)
-    while i < n:
-        if keep[i]:
-            i += 1
-            continue
-        j = i
-        while j < n and not keep[j]:
-            j += 1
+    n = len(keep)
+    i = 0
+    while i < n:  # each run's ends found by ``index``, at C speed (a run can be most of the text)
+        try:
+            i = keep.index(False, i)
+        except ValueError:
+            break
+        try:
+            j = keep.index(True, i)
+        except ValueError:
+            j = n
         out.append((i, j))
         i = j
     return out
