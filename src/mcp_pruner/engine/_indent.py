@@ -274,7 +274,8 @@ def _signature_label(lines: Sequence[str]) -> tuple[str, str]:
 def _defined_name(text: str, called: re.Match[str]) -> str:
     """The name ``called`` (a :data:`_CALLED` match in ``text``) defines: the macro's argument when
     a macro makes the name (``TRANS(Open) (int type)``), else the called name itself."""
-    made = _MACRO_NAME.match(text, called.start())
+    # The macro's parameters open a second parenthesis: most definitions have none to try.
+    made = _MACRO_NAME.match(text, called.start()) if "(" in text[called.end() :] else None
     return (made.group(1) if made is not None else called.group(1))[:60]
 
 
@@ -370,15 +371,17 @@ def indent_scopes(lines: Sequence[str], keys: bool = False) -> list[Scope]:
     if ":" in text and _LABEL_WORD.search(text) is not None:
         _promote_labels(lines, ind)
     filled = [i for i in range(n) if ind[i] >= 0]  # the non-blank lines
-    after = [*filled[1:], -1] if filled else []  # the next non-blank line of each (-1: none)
+    widths = [ind[i] for i in filled]
+    nexts = [*widths[1:], -1] if widths else []  # the width of the next non-blank line of each (-1: none)
     raw: list[tuple[int, int, int, str, str]] = []
     stack: list[tuple[int, int]] = []  # (start line, indent)
+    top = -1  # the indent on top of the stack (-1: empty)
     last_nb = -1
-    for i, j in zip(filled, after, strict=True):
-        width = ind[i]
-        opens = j >= 0 and ind[j] > width
-        while stack and width <= stack[-1][1]:
+    for i, width, after in zip(filled, widths, nexts, strict=True):
+        opens = after > width
+        while width <= top:
             start, sw = stack.pop()
+            top = stack[-1][1] if stack else -1
             inclusive = width == sw and not opens and _CLOSER.match(lines[i][:50]) is not None
             end = i + 1 if inclusive else last_nb + 1
             kw, name = _label(lines[start])
@@ -387,6 +390,7 @@ def indent_scopes(lines: Sequence[str], keys: bool = False) -> list[Scope]:
                 break
         if opens:
             stack.append((i, width))
+            top = width
         last_nb = i
     while stack:
         start, _ = stack.pop()
