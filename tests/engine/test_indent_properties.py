@@ -9,10 +9,13 @@ from mcp_pruner.engine._indent import (
     _ACCESS_LABEL,
     _DIRECTIVE,
     _GOTO_LABEL,
+    _LABEL_WORD,
     _MAX_INDENT_SCAN,
     _hide_directives,
     _indent_widths,
     _promote_labels,
+    indent_scopes,
+    indent_width,
 )
 
 PIECES = [
@@ -66,3 +69,25 @@ def test_hidden_directives_and_labels_equal_the_per_line_walks(lines: list[str])
     _promote_labels(lines, fast)
     _promote_every_line(lines, plain)
     assert fast == plain
+
+
+@settings(max_examples=300, deadline=None)
+@given(lines=lines_st)
+def test_walks_indent_scopes_skips_change_nothing(lines: list[str]) -> None:
+    """``indent_scopes`` skips the directive walk without a ``#`` nor a ``:`` with braces in the text,
+    and the label walk without a label's word: there, they change no width."""
+    text = "\n".join(lines)
+    ind = _indent_widths(lines)
+    assert ind == [indent_width(line) for line in lines]
+    before = list(ind)
+    if not ("#" in text or (":" in text and "{" in text)):
+        _hide_directives(lines, ind)
+        assert ind == before
+    if not (":" in text and _LABEL_WORD.search(text) is not None):
+        _promote_labels(lines, ind)
+        assert ind == before
+
+
+def test_blank_text_has_no_scopes() -> None:
+    assert indent_scopes([]) == []
+    assert indent_scopes(["", "  ", "", "\t"]) == []
