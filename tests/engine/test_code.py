@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import tree_sitter as ts
 
 from mcp_pruner._contract import SourceType
 from mcp_pruner.engine import prune_lines
@@ -10,6 +11,7 @@ from mcp_pruner.engine._code import code_structure
 from mcp_pruner.engine._indent import indent_scopes
 from mcp_pruner.engine._langs import detect_language
 from mcp_pruner.engine._structure import Scope
+from mcp_pruner.engine._treesitter import _DEF_TYPES, _WRAPPED, _WRAPPERS, LANGUAGES, _grammar, parse_scopes
 
 from . import samples
 from .helpers import FREE, budget, check_selection
@@ -44,6 +46,37 @@ def test_tree_sitter_blocks(lang: str, text: str, names: set[str]) -> None:
             p = st.scopes[s.parent]
             assert p.start <= s.start
             assert s.end <= p.end
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_wrapped_definitions_table_is_every_pair_the_grammar_allows(lang: str) -> None:
+    """``_WRAPPED`` lets the definitions outside it skip the climb to their wrappers: a grammar that
+    comes to allow one more wrapper-definition pair must show up here."""
+    language = _grammar(lang).language
+    allowed: dict[str, tuple[str, ...]] = {}
+    for wrapper in sorted(_WRAPPERS):
+        if language.id_for_node_kind(wrapper, True) is None:
+            continue
+        defs = []
+        for d in _DEF_TYPES[lang]:
+            try:
+                ts.Query(language, f"({wrapper} ({d}))")
+            except ts.QueryError:  # an impossible pattern: the grammar never puts d in wrapper
+                continue
+            defs.append(d)
+        if defs:
+            allowed[wrapper] = tuple(defs)
+    assert allowed == _WRAPPED[lang]
+
+
+def test_decorated_and_wrapped_definitions_start_at_their_wrapper() -> None:
+    py = parse_scopes(b"@app.route('/')\n@login\ndef index():\n    return 1\n", 5, "python")
+    assert py is not None
+    assert [(s.start, s.name) for s in py.scopes] == [(0, "def index")]
+    js = b"export const handler = async (req) => {\n  return req;\n};\n"
+    parsed = parse_scopes(js, 4, "javascript")
+    assert parsed is not None
+    assert [(s.start, s.end, s.name) for s in parsed.scopes] == [(0, 3, "fn handler")]
 
 
 def test_indentation_fallback_for_unknown_language() -> None:

@@ -122,6 +122,47 @@ _WRAPPERS: Final = frozenset(
         "expression_statement",
     }
 )
+_ANONYMOUS: Final = ("arrow_function", "function_expression")
+_TS_ANONYMOUS: Final = ("internal_module", *_ANONYMOUS)
+_WRAPPED: Final[dict[str, dict[str, tuple[str, ...]]]] = {
+    "python": {"decorated_definition": ("function_definition", "class_definition")},
+    "javascript": {
+        "assignment_expression": _ANONYMOUS,
+        "export_statement": (
+            "function_declaration",
+            "generator_function_declaration",
+            "class_declaration",
+            *_ANONYMOUS,
+        ),
+        "expression_statement": _ANONYMOUS,
+        "field_definition": _ANONYMOUS,
+        "pair": _ANONYMOUS,
+        "variable_declarator": _ANONYMOUS,
+    },
+    "typescript": {
+        "assignment_expression": _TS_ANONYMOUS,
+        "export_statement": (
+            "function_declaration",
+            "generator_function_declaration",
+            "class_declaration",
+            "abstract_class_declaration",
+            "interface_declaration",
+            "enum_declaration",
+            *_TS_ANONYMOUS,
+        ),
+        "expression_statement": _TS_ANONYMOUS,
+        "pair": _TS_ANONYMOUS,
+        "public_field_definition": _TS_ANONYMOUS,
+        "variable_declarator": _TS_ANONYMOUS,
+    },
+    "go": {"expression_statement": ("func_literal",)},
+    "rust": {},
+    "java": {},
+}
+"""Per grammar, the wrappers that can hold a definition as a child, and which: the definitions whose
+start may climb (see :func:`_scope_start`). Every pair the grammar allows, as its queries tell (a
+test checks this table against them): in a tree without errors no definition sits elsewhere in a wrapper."""
+_WRAPPED["tsx"] = _WRAPPED["typescript"]
 _MAX_HEADER: Final = 12
 _MAX_WRAP_CLIMB: Final = 4
 
@@ -159,7 +200,8 @@ def _load(name: str) -> object:
 class _Grammar:
     language: ts.Language
     query: ts.Query
-    """Definitions (``@def``), comments and imports in one pass over the tree."""
+    """Definitions (``@def``), comments, imports and the definitions held by a wrapper (``@wrapped``)
+    in one pass over the tree."""
 
 
 _GRAMMARS: dict[str, _Grammar] = {}
@@ -175,7 +217,10 @@ def _grammar(name: str) -> _Grammar:
         if g is None:
             lang = ts.Language(_load(name))
             pattern = " ".join(f"({t}) @def" for t in _DEF_TYPES[name])
-            g = _Grammar(lang, ts.Query(lang, f"{pattern} {_AUX[name]}"))
+            wrapped = " ".join(
+                f"({w} [{' '.join(f'({d})' for d in defs)}] @wrapped)" for w, defs in _WRAPPED[name].items()
+            )
+            g = _Grammar(lang, ts.Query(lang, f"{pattern} {_AUX[name]} {wrapped}"))
             _GRAMMARS[name] = g
     return g
 
@@ -188,8 +233,8 @@ def _text(node: ts.Node | None, limit: int = 60) -> str:
     return raw[:limit]
 
 
-def _name_of(node: ts.Node) -> str:
-    t = node.type
+def _name_of(node: ts.Node, t: str) -> str:
+    """The name of definition ``node`` of type ``t``."""
     if t == "impl_item":
         ty = _text(node.child_by_field_name("type"))
         tr = _text(node.child_by_field_name("trait"))
@@ -227,7 +272,7 @@ def _name_of(node: ts.Node) -> str:
     return ""
 
 
-def _header_end(node: ts.Node, start: int) -> int:
+def _header_end(node: ts.Node, t: str, start: int) -> int:
     body = node.child_by_field_name("body")
     if body is None:
         for c in node.named_children:
@@ -237,13 +282,17 @@ def _header_end(node: ts.Node, start: int) -> int:
     if body is None:
         return start + 1
     br = body.start_point.row
-    if node.type in ("function_definition", "class_definition"):  # python: body starts on the next line
+    if t in ("function_definition", "class_definition"):  # python: body starts on the next line
         return max(start + 1, min(br, start + _MAX_HEADER))
     return max(start + 1, min(br + 1, start + _MAX_HEADER))
 
 
-def _scope_start(node: ts.Node) -> int:
-    start = node.start_point.row
+def _scope_start(node: ts.Node, start: int) -> int:
+    """The first row of ``node`` (starting on row ``start``) and of the wrappers around it.
+
+    Asking a node for its parent walks down from the root: only the definitions that may be
+    wrapped ask (see :data:`_WRAPPED`).
+    """
     p = node.parent
     for _ in range(_MAX_WRAP_CLIMB):
         if p is None or p.type not in _WRAPPERS:
@@ -311,18 +360,21 @@ def parse_scopes(
     if err > limit:
         return None
     caps = ts.QueryCursor(grammar.query).captures(root)
-    nodes = caps.get("def", [])
+    # Error recovery may put a definition anywhere: then all of them climb.
+    wrapped = None if root.has_error else set(caps.get("wrapped", ()))
+    go = language == "go"
     raw: list[tuple[int, int, int, str, str]] = []
-    for node in nodes:
+    for node in caps.get("def", []):
+        row = node.start_point.row
         end = node.end_point.row + 1
-        start = _scope_start(node)
+        start = _scope_start(node, row) if wrapped is None or node in wrapped else row
         if end - start < 2:
             continue
-        kw = _KEYWORD.get(node.type, node.type)
-        if language == "go" and kw in ("function", "method"):
+        t = node.type
+        kw = _KEYWORD.get(t, t)
+        if go and kw in ("function", "method"):
             kw = "func"
-        name = _name_of(node)
-        raw.append((start, -end, _header_end(node, node.start_point.row), kw, name))
+        raw.append((start, -end, _header_end(node, t, row), kw, _name_of(node, t)))
     raw.sort()
     return Parsed(
         nest_scopes(raw, n_lines), err, _rows(caps.get("comment", [])), _rows(caps.get("import", []))
