@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import compress, islice
+from operator import ne
 from typing import Final
 
 from ._types import Unit
@@ -108,20 +110,23 @@ def units_from_scopes(n: int, scopes: Sequence[Scope], line_scope: Sequence[int]
         return units
     step = max(1, max_len)
     ls = line_scope
-    ends = [k for k in range(1, n) if ls[k] != ls[k - 1]]  # where the innermost scope changes
+    # Where the innermost scope changes, compared in C: a file of small functions changes every few lines.
+    ends = list(compress(range(1, n), map(ne, ls, islice(ls, 1, n))))
     ends.append(n)
+    push = units.append
     i = 0
     for end in ends:
         s = ls[i]
         if s >= 0:
-            kind = scopes[s].kind
-            name = scopes[s].name
+            sc = scopes[s]
+            kind = sc.kind
+            name = sc.name
         else:
             kind = "lines"
             name = ""
         while i < end:
-            j = min(i + step, end)
-            units.append(Unit(i, j, kind, name))
+            j = i + step if i + step < end else end
+            push(Unit(i, j, kind, name))
             i = j
     return units
 
@@ -129,21 +134,31 @@ def units_from_scopes(n: int, scopes: Sequence[Scope], line_scope: Sequence[int]
 def nest_scopes(raw: list[tuple[int, int, int, str, str]], n: int) -> list[Scope]:
     """Turn sorted (start, -end, ...) rows into properly nested scopes with parents."""
     scopes: list[Scope] = []
+    # The open scopes, innermost last: index, start and end side by side (a file of many small
+    # functions has tens of thousands; conditionals instead of min/max for the same reason).
     stack: list[int] = []
+    stack_start: list[int] = []
+    stack_end: list[int] = []
     for start, neg_end, hdr, kw, name in raw:
-        end = min(-neg_end, n)
-        while stack and scopes[stack[-1]].end <= start:
+        end = -neg_end if -neg_end < n else n
+        while stack_end and stack_end[-1] <= start:
             stack.pop()
+            stack_start.pop()
+            stack_end.pop()
         if stack:
-            top = scopes[stack[-1]]
-            if end > top.end:  # overlaps its would-be parent at row level: skip
+            top_end = stack_end[-1]
+            if end > top_end:  # overlaps its would-be parent at row level: skip
                 continue
-            if start == top.start and end == top.end:  # same rows (e.g. a wrapped arrow fn)
+            if start == stack_start[-1] and end == top_end:  # same rows (e.g. a wrapped arrow fn)
                 continue
-        header_end = min(max(hdr, start + 1), end)
+        header_end = hdr if hdr > start else start + 1
+        if header_end > end:
+            header_end = end
         label = f"{kw} {name}".strip() if name else kw
         scopes.append(Scope(start, end, header_end, stack[-1] if stack else -1, label, kw))
         stack.append(len(scopes) - 1)
+        stack_start.append(start)
+        stack_end.append(end)
     return scopes
 
 
