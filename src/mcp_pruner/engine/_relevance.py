@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import accumulate, compress
 from typing import Final
 
 from ._lexical import blend_local
-from ._structure import Structure
+from ._structure import Scope, Structure
 from ._terms import GoalTerms, stems_hint, word_parts
 
 __all__ = ["CODE_PROXIMITY", "DOC_PROXIMITY", "Proximity", "spread", "structural_relevance"]
@@ -157,6 +159,16 @@ def _exact_names(
     return out
 
 
+def _names_found(scopes: Sequence[Scope], hint: re.Pattern[str] | None) -> set[int]:
+    """The scopes whose lowercased name ``hint`` finds: one search over all the names joined by
+    newlines (the hint matches goal stems, which hold no newline, so no match spans two names)."""
+    if hint is None:
+        return set()
+    lowered = [sc.name.lower() for sc in scopes]
+    ends = list(accumulate(len(name) + 1 for name in lowered))  # where each name's newline ends
+    return {bisect_right(ends, m.start()) for m in hint.finditer("\n".join(lowered))}
+
+
 def structural_relevance(
     raw: Sequence[float],
     st: Structure,
@@ -198,9 +210,13 @@ def structural_relevance(
             s = scopes[s].parent
     hint = stems_hint(term_weight)  # most names hold no term: not split
     evidence = _exact_names(st, term_weight, goal, hint)
-    for k, sc in enumerate(scopes):
+    # A scope gains evidence from a matching line or from its name; any other would add 0.0, and
+    # a file of small functions has tens of thousands of them.
+    named = _names_found(scopes, hint)
+    for k in sorted(named.union(compress(range(len(total)), total))):
+        sc = scopes[k]
         name_hit = 0.0
-        if hint is not None and hint.search(sc.name.lower()) is not None:
+        if k in named:
             name_hit = sum(term_weight.get(p, 0.0) for p in set(word_parts(sc.name)))
         size = max(1, sc.end - sc.start)
         evidence[k] += _NAME_WEIGHT * name_hit + best[k] + math.sqrt(total[k]) / math.log2(size + 2)
