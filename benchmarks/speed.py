@@ -290,6 +290,22 @@ def _repo_files() -> list[str]:
     return [p.read_text(encoding="utf-8") for p in sorted((REPO_ROOT / "src").rglob("*.py"))]
 
 
+def _tiny_functions(max_chars: int) -> list[str]:
+    """Python made of one-line functions (``def fK(x):``, ``return x + K``, a blank line), cut to
+    ``max_chars``: the most definitions a text of that size holds, and what the engine pays per
+    definition (tree-sitter nodes, scopes, units) at its highest."""
+    k = 0
+    chars = 0
+    out: list[str] = []
+    while True:
+        for line in (f"def f{k}(x):", f"    return x + {k}", ""):
+            if chars + len(line) + 1 > max_chars:
+                return out
+            out.append(line)
+            chars += len(line) + 1
+        k += 1
+
+
 def _pretty_json(by_lang: dict[str, list[Case]]) -> list[str]:
     """The code cases as records in pretty-printed JSON (``indent=2``, each with its first lines), cut to
     :data:`BIG_CHARS`: data with no grammar here, read by the indentation fallback."""
@@ -329,6 +345,9 @@ def build_inputs(root: Path) -> tuple[list[Input], list[str]]:
             py[0].goal,
             _whole_files([c.text for c in py], max_chars=BIG_CHARS),
         )
+    )
+    inputs.append(
+        Input(f"python tiny functions {BIG_CHARS:,} chars", "code", py[0].goal, _tiny_functions(BIG_CHARS))
     )
     inputs.append(
         Input(f"json {BIG_CHARS:,} chars", "code", "find the cases of pallets/flask", _pretty_json(by_lang))
