@@ -125,26 +125,27 @@ def coverage(n: int, hits: dict[str, list[int]], weight: dict[str, float], width
 
 
 def _exact_names(
-    st: Structure, term_weight: dict[str, float], goal: GoalTerms | None, hint: re.Pattern[str] | None
+    st: Structure, term_weight: dict[str, float], goal: GoalTerms | None, named: set[int]
 ) -> list[float]:
     """Per scope, a bonus when its bare name *is* a specific goal word or compound (``parse_headers``).
 
-    A name shared by several definitions (overloads) splits the bonus between them. ``hint``: the
-    goal stems' :func:`stems_hint`; a name it is not found in holds no term and is not split.
+    A name shared by several definitions (overloads) splits the bonus between them. ``named``: the
+    scopes whose name the goal stems' hint is found in (:func:`_names_found`); the others hold no
+    term and are not split.
     """
     out = [0.0] * len(st.scopes)
     if goal is None or not term_weight:
         return out
     top = max(term_weight.values())
     keys: list[str] = []
-    for sc in st.scopes:
+    for k, sc in enumerate(st.scopes):
         bare = sc.name[len(sc.kind) :].strip() if sc.name.startswith(sc.kind) else sc.name
         low = bare.lower()
         key = ""
         if _BARE.fullmatch(bare) is not None:
             if low in goal.phrases:
                 key = low
-            elif hint is not None and hint.search(low) is not None:
+            elif k in named:
                 parts = word_parts(bare)
                 if len(parts) == 1 and goal.weights.get(parts[0], 0.0) >= 1.0 and parts[0] in term_weight:
                     key = parts[0]
@@ -208,11 +209,11 @@ def structural_relevance(
                 best[s] = v
             total[s] += v
             s = scopes[s].parent
-    hint = stems_hint(term_weight)  # most names hold no term: not split
-    evidence = _exact_names(st, term_weight, goal, hint)
+    # Most names hold no term: found by one search, they alone are split into words below.
+    named = _names_found(scopes, stems_hint(term_weight))
+    evidence = _exact_names(st, term_weight, goal, named)
     # A scope gains evidence from a matching line or from its name; any other would add 0.0, and
     # a file of small functions has tens of thousands of them.
-    named = _names_found(scopes, hint)
     for k in sorted(named.union(compress(range(len(total)), total))):
         sc = scopes[k]
         name_hit = 0.0
