@@ -6,7 +6,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mcp_pruner.engine._indent import (
-    _ACCESS_LABEL,
     _DIRECTIVE,
     _GOTO_LABEL,
     _LABEL_WORD,
@@ -14,6 +13,7 @@ from mcp_pruner.engine._indent import (
     _hide_directives,
     _indent_widths,
     _promote_labels,
+    _promote_walk,
     indent_scopes,
     indent_width,
 )
@@ -42,22 +42,6 @@ def _hide_every_line(lines: list[str], ind: list[int]) -> None:
             depth = max(0, depth + line.count("{") - line.count("}"))
 
 
-def _promote_every_line(lines: list[str], ind: list[int]) -> None:
-    """The walk ``_promote_labels`` skips when no line is a label."""
-    stack: list[tuple[int, bool]] = []
-    for i, line in enumerate(lines):
-        width = ind[i]
-        if width < 0:
-            continue
-        while stack and stack[-1][0] > width:
-            stack.pop()
-        head = line[:_MAX_INDENT_SCAN]
-        promoted = bool(stack) and stack[-1][1] and _ACCESS_LABEL.match(head) is not None
-        if promoted:
-            ind[i] = width + 1
-        stack.append((width, promoted or head.rstrip().endswith("{")))
-
-
 @settings(max_examples=300, deadline=None)
 @given(lines=lines_st)
 def test_hidden_directives_and_labels_equal_the_per_line_walks(lines: list[str]) -> None:
@@ -67,7 +51,7 @@ def test_hidden_directives_and_labels_equal_the_per_line_walks(lines: list[str])
     _hide_every_line(lines, plain)
     assert fast == plain
     _promote_labels(lines, fast)
-    _promote_every_line(lines, plain)
+    _promote_walk(lines, plain)
     assert fast == plain
 
 

@@ -176,11 +176,15 @@ def _promote_labels(lines: Sequence[str], ind: list[int]) -> None:
 
     Every label holds a ``:``; a text with no line matching one (JSON, most YAML and code) skips the walk.
     """
-    if not any(
+    if any(
         w >= 0 and ":" in line and _ACCESS_LABEL.match(line, 0, _MAX_INDENT_SCAN)
         for line, w in zip(lines, ind, strict=True)
     ):
-        return
+        _promote_walk(lines, ind)
+
+
+def _promote_walk(lines: Sequence[str], ind: list[int]) -> None:
+    """The walk of :func:`_promote_labels` over every line, with no look for a label first."""
     stack: list[tuple[int, bool]] = []  # (width, opens a brace or is a promoted label), widths rising
     for i, line in enumerate(lines):
         width = ind[i]
