@@ -133,14 +133,18 @@ def _indent_widths(lines: Sequence[str]) -> list[int]:
     return out
 
 
-def _hide_directives(lines: Sequence[str], ind: list[int]) -> None:
+def _hide_directives(lines: Sequence[str], ind: list[int], text: str) -> None:
     """Read as blank the lines a C function writes at column 0 whose indentation says nothing about its
     blocks: a preprocessor conditional (``#ifdef DEBUG`` ... ``#endif``) and, inside braces, a ``goto``
     label (``fail:``). Each ended the function there.
 
-    Only lines holding a ``#`` (or a ``:`` at column 0) can be either, so only those are looked at; the
-    brace depth before a label comes from the lines with braces up to it, summed as the label needs it.
+    ``text``: the lines joined by newlines, searched once at C speed: without a ``#``, nor a ``:`` and
+    a brace, no line is either. Else only lines holding a ``#`` (or a ``:`` at column 0) can be, so
+    only those are looked at; the brace depth before a label comes from the lines with braces up to
+    it, summed as the label needs it.
     """
+    if "#" not in text and not (":" in text and "{" in text):
+        return
     maybe = [
         i
         for i, (line, w) in enumerate(zip(lines, ind, strict=True))
@@ -165,7 +169,7 @@ def _hide_directives(lines: Sequence[str], ind: list[int]) -> None:
                 ind[i] = -1
 
 
-def _promote_labels(lines: Sequence[str], ind: list[int]) -> None:
+def _promote_labels(lines: Sequence[str], ind: list[int], text: str) -> None:
     """Indent by one the labels written at their brace's level: ``public:`` in a C++ class, ``case x:``
     in a C or Go switch.
 
@@ -174,8 +178,12 @@ def _promote_labels(lines: Sequence[str], ind: list[int]) -> None:
     above at its level or lower opens a brace or is such a label itself (a YAML ``default:`` key
     after a sibling is none).
 
-    Every label holds a ``:``; a text with no line matching one (JSON, most YAML and code) skips the walk.
+    Every label holds a ``:`` and one of its words: ``text`` (the lines joined by newlines) without
+    them, searched once at C speed, or with no line matching a label (JSON, most YAML and code),
+    skips the walk.
     """
+    if ":" not in text or _LABEL_WORD.search(text) is None:
+        return
     if any(
         w >= 0 and ":" in line and _ACCESS_LABEL.match(line, 0, _MAX_INDENT_SCAN)
         for line, w in zip(lines, ind, strict=True)
@@ -367,13 +375,9 @@ def indent_scopes(lines: Sequence[str], keys: bool = False) -> list[Scope]:
     block under it."""
     n = len(lines)
     ind = _indent_widths(lines)
-    # One C-level search of the text for what these two need before they walk it line by line: a
-    # directive's ``#`` or a label's ``:`` inside braces; a label's word and its ``:``.
-    text = "\n".join(lines)
-    if "#" in text or (":" in text and "{" in text):
-        _hide_directives(lines, ind)
-    if ":" in text and _LABEL_WORD.search(text) is not None:
-        _promote_labels(lines, ind)
+    text = "\n".join(lines)  # searched by both before they walk the lines
+    _hide_directives(lines, ind, text)
+    _promote_labels(lines, ind, text)
     filled = [i for i in range(n) if ind[i] >= 0]  # the non-blank lines
     widths = [ind[i] for i in filled]
     nexts = [*widths[1:], -1] if widths else []  # the width of the next non-blank line of each (-1: none)
