@@ -233,6 +233,87 @@ def test_goal_terms_split_and_stemmed() -> None:
     assert stem("validation") == stem("validate")
 
 
+@pytest.mark.parametrize(
+    ("goal", "left_out", "kept"),
+    [
+        ("fix(parser): Don't panic on `--=`", {"parser"}, {"panic"}),
+        ("feat(completions/zsh.rs): Escape possible values", {"zsh", "completion"}, {"escap", "valu"}),
+        ("walk: Flush stdout in batches", {"walk"}, {"flush", "stdout", "batch"}),
+        ("requests/auth: Handle an empty 'qop' attribute", {"auth"}, {"qop", "attribut"}),
+    ],
+)
+def test_goal_terms_leave_out_the_part_of_the_project_a_goal_starts_with(
+    goal: str, left_out: set[str], kept: set[str]
+) -> None:
+    """A conventional commit's scope, or a lowercase area before a colon, says which file, not where in it."""
+    from mcp_pruner.engine._terms import goal_terms, stem
+
+    weights = goal_terms(goal, frozenset()).weights
+    assert not {stem(w) for w in left_out} & set(weights)
+    assert {stem(w) for w in left_out} <= set(goal_terms(goal).weights)  # not code: every word counts
+    assert {stem(w) for w in kept} <= set(weights)
+
+
+def test_goal_terms_keep_the_locating_words_when_nothing_specific_is_left() -> None:
+    from mcp_pruner.engine._terms import goal_terms
+
+    assert "parser" in goal_terms("fix(parser): typo", frozenset()).weights
+    assert "panic" in goal_terms("panic: index out of range in walk", frozenset()).weights
+    assert "config" in goal_terms("Update Config", frozenset({"config"})).weights
+    # Written as a sentence's word, not as a name: the goal may mean the concept, not the class.
+    assert "config" in goal_terms("silence ENOTDIR when loading config file", frozenset({"config"})).weights
+    assert "session" in goal_terms("Session.send: retry on reset", frozenset()).weights  # a name, not an area
+
+
+def _single_class_java() -> list[str]:
+    """A Java file: one class holding everything, a constructor of the same name, six parsers alike,
+    and one method that throws an exception with a message."""
+    out = ["package shop.orders;", "", "import java.util.List;", "import java.util.Map;", ""]
+    out += ["final class OrderLineParser {", "  private final Map<String, String> fields;"]
+    out += [
+        "  private final List<String> rows;",
+        "",
+        "  OrderLineParser(Map<String, String> fields, List<String> rows) {",
+    ]
+    out += ["    this.fields = fields;", "    this.rows = rows;", "    checkRows(rows);", "  }", ""]
+    for name in ["Quantity", "Price", "Discount", "Currency", "Sku", "Warehouse"]:
+        out += [
+            f"  int parse{name}(String raw) {{",
+            f'    String value = fields.get("{name.lower()}");',
+            "    if (value == null) {",
+            f"      return default{name}(raw);",
+            "    }",
+            "    int parsed = Integer.parseInt(value.trim());",
+            f'    rows.add("{name.lower()}=" + parsed);',
+            "    return parsed;",
+            "  }",
+            "",
+        ]
+    out += [
+        "  void checkRows(List<String> rows) {",
+        "    for (String row : rows) {",
+        "      if (row.isEmpty()) {",
+    ]
+    out += ['        throw new IllegalArgumentException("an order line can only be specifed with a row");']
+    out += ["      }", "    }", "  }", "}"]
+    return out
+
+
+def test_a_goal_naming_the_class_that_holds_the_file_does_not_pull_its_constructor() -> None:
+    """``in OrderLineParser``: the class is the whole file, so its name says which file; the
+    constructor sharing it is no closer to the exception message the goal asks about."""
+    lines = _single_class_java()
+    sel = prune_lines(
+        lines, "Fix the exception message in OrderLineParser", SourceType.CODE, budget(keep_ratio=0.3)
+    )
+    assert sel.keep[
+        lines.index(
+            '        throw new IllegalArgumentException("an order line can only be specifed with a row");'
+        )
+    ]
+    assert not sel.keep[lines.index("    this.fields = fields;")]
+
+
 def test_a_name_ending_in_its_number_is_a_term_when_its_parts_are_not() -> None:
     """``ie9``: ``ie`` is a stop word (i.e.) and a lone digit is dropped, so the goal had no term
     for it; it is matched as written, as a name or the end of one, not inside a longer word."""

@@ -37,6 +37,8 @@ _WARN_GOAL: Final = re.compile(r"(?i)\bwarn(?:ing|ings|s)?\b")
 _ALERT_GAP: Final = 0.15
 _LOG_DECAY: Final = 0.3
 """Log records are independent: a match lends little to its neighbours."""
+_CONTAINER_SHARE: Final = 0.8
+_BARE_NAME: Final = re.compile(r"\w{4,}")
 _VERSION_MATCH: Final = 3.0
 """A named version is a specific term (weight 1 x IDF around 3): what it earns when nothing else matched."""
 
@@ -152,6 +154,18 @@ def _version_bonus(raw: list[float], heads: Sequence[int]) -> list[float]:
     return out
 
 
+def _containers(st: Structure, n: int) -> frozenset[str]:
+    """The lowercased bare names of the definitions that hold the whole text (a Java file's class):
+    those spanning at least :data:`_CONTAINER_SHARE` of its lines."""
+    out: set[str] = set()
+    for sc in st.scopes:
+        if sc.end - sc.start >= _CONTAINER_SHARE * n:
+            bare = sc.name[len(sc.kind) :].strip() if sc.name.startswith(sc.kind) else sc.name
+            if _BARE_NAME.fullmatch(bare) is not None:
+                out.add(bare.lower())
+    return frozenset(out)
+
+
 def _section_terms(
     goal: GoalTerms,
     term_weight: dict[str, float],
@@ -181,8 +195,13 @@ def analyze(
     text = _without_cr(lines)  # a CRLF text reads as its LF twin; its tokens are its own
     st_type = source_type or detect_source_type(text)
     tokens = count_line_tokens(lines) if n else []
+    # A diff's files and hunks, or a TOML/INI file's tables: sections, as a document's.
+    diff = st_type is not SourceType.LOGS and is_diff(text)
+    tables = st_type is not SourceType.LOGS and not diff and is_table_config(text)
+    sectioned = diff or tables
+    code = code_structure(text) if st_type is SourceType.CODE and not sectioned else None
     check_cancel(cancel)
-    goal_t = goal_terms(goal)
+    goal_t = goal_terms(goal, _containers(code, n) if code is not None else None)
     lowered = lowered_heads(text) if not goal_t.empty else None  # searched by every term scan
     raw, term_weight, hits = score_lines(text, goal_t, lowered)
     local: list[float] | None = None
@@ -192,10 +211,6 @@ def analyze(
         if repeat is not None:
             raw = [r * w for r, w in zip(raw, repeat, strict=True)]
         local = local_evidence(text, goal_t, lowered, repeat)
-    # A diff's files and hunks, or a TOML/INI file's tables: sections, as a document's.
-    diff = st_type is not SourceType.LOGS and is_diff(text)
-    tables = st_type is not SourceType.LOGS and not diff and is_table_config(text)
-    sectioned = diff or tables
     wants_phrases = st_type is SourceType.DOCS or st_type is SourceType.LOGS or sectioned
     phrases = phrase_hits(lowered, goal_t, term_weight) if wants_phrases and lowered is not None else {}
     del lowered  # a copy of the text's heads: not kept through the parse
@@ -215,7 +230,7 @@ def analyze(
         elif tables:
             st = table_structure(text)
         else:
-            st = code_structure(text) if st_type is SourceType.CODE else doc_structure(text)
+            st = code if code is not None else doc_structure(text)
         check_cancel(cancel)
         if st_type is SourceType.DOCS or sectioned:
             # The section the goal is about (a document's, a diff's file, a table) is kept whole.

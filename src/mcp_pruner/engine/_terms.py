@@ -98,6 +98,17 @@ _ABOUT_COMMENTS: Final = re.compile(
 )
 """Words saying the change is in comments or documentation (see :attr:`GoalTerms.about_comments`)."""
 
+_COMMIT_SCOPE: Final = re.compile(r"\s*[A-Za-z]+\(([^()\n]{1,80})\)!?:\s")
+"""A conventional commit's type and scope (``fix(parser): ``): the scope names a part of the project."""
+_AREA: Final = re.compile(r"\s*([a-z][a-z0-9_/.-]*):\s")
+"""A lowercase part of the project before a colon (``walk: ``, ``requests/auth: ``), as a scope."""
+_NOT_AREA: Final = frozenset(
+    {"error", "errors", "warning", "warn", "panic", "fatal", "exception", "failed", "failure", "crash", "bug"}
+)
+"""Words before a colon that start a pasted message (``panic: index out of range``), not an area."""
+_WRITTEN_AS_NAME: Final = re.compile(r"[A-Z]|_")
+"""A goal word with a capital or an underscore is written as a name (``Config``), not a word (``config``)."""
+
 _GENERIC_WEIGHT: Final = 0.25
 _PHRASE_BONUS: Final = 1.5
 _MIN_IDF_SHARE: Final = 0.02
@@ -202,18 +213,56 @@ def _is_term(low: str, named: bool) -> bool:
     return len(low) >= 2 and (low not in _STOP or (named and low in _QUESTION))
 
 
-def goal_terms(goal: str) -> GoalTerms:
-    """Split the goal into weighted terms; generic words weigh little, stop words nothing."""
+def _locator_starts(head: str, containers: frozenset[str]) -> set[int]:
+    """Where the goal's identifiers that say which file, not where in it, start: those of a
+    conventional commit's scope (``fix(parser): ...``) or of an area before a colon (``walk: ...``),
+    and a name of what holds the whole text (``containers``, its class) written as a name
+    (``RestMethodInfo``, not ``config``)."""
+    out: set[int] = set()
+    scope = _COMMIT_SCOPE.match(head)
+    if scope is None and (area := _AREA.match(head)) is not None and area.group(1) not in _NOT_AREA:
+        scope = area
+    if scope is not None:
+        out.update(m.start() for m in _IDENT.finditer(head, scope.start(1), scope.end(1)))
+    if containers:
+        out.update(
+            m.start()
+            for m in _IDENT.finditer(head)
+            if m.group().lower() in containers and _WRITTEN_AS_NAME.search(m.group()) is not None
+        )
+    return out
+
+
+def goal_terms(goal: str, containers: frozenset[str] | None = None) -> GoalTerms:
+    """Split the goal into weighted terms; generic words weigh little, stop words nothing.
+
+    ``containers``, for source code only: the lowercased names of what holds the whole text (a
+    Java file's class). The goal's words that only locate the file (:func:`_locator_starts`) are
+    then left out while a specific term remains: inside the file they name, they point everywhere,
+    or at its constructor. ``None`` (a log, a document): every word counts (``error: ...`` is a
+    log's message).
+    """
+    head = goal[:4000]
+    skip = _locator_starts(head, containers) if containers is not None else set()
+    if skip:
+        terms = _goal_terms(head, skip)
+        if any(w > _GENERIC_WEIGHT for w in terms.weights.values()):
+            return terms
+    return _goal_terms(head, set())
+
+
+def _goal_terms(head: str, skip: set[int]) -> GoalTerms:
     weights: dict[str, float] = {}
     phrases: list[str] = []
     words: dict[str, None] = {}
     versioned: dict[str, None] = {}
-    head = goal[:4000]
     for m in _SUBSCRIPT.finditer(head):
         low = m.group().lower()
         if low not in phrases and len(phrases) < 16:
             phrases.append(low)
     for m in _IDENT.finditer(head):
+        if m.start() in skip:
+            continue
         ident = m.group()
         named = _written_as_code(head, m.start(), m.end())
         parts = _PART.findall(ident)
