@@ -157,13 +157,8 @@ def _version_bonus(raw: list[float], heads: Sequence[int]) -> list[float]:
 def _containers(st: Structure, n: int) -> frozenset[str]:
     """The lowercased bare names of the definitions that hold the whole text (a Java file's class):
     those spanning at least :data:`_CONTAINER_SHARE` of its lines."""
-    out: set[str] = set()
-    for sc in st.scopes:
-        if sc.end - sc.start >= _CONTAINER_SHARE * n:
-            bare = sc.name[len(sc.kind) :].strip() if sc.name.startswith(sc.kind) else sc.name
-            if _BARE_NAME.fullmatch(bare) is not None:
-                out.add(bare.lower())
-    return frozenset(out)
+    wide = [sc.bare_name for sc in st.scopes if sc.end - sc.start >= _CONTAINER_SHARE * n]
+    return frozenset(name.lower() for name in wide if _BARE_NAME.fullmatch(name) is not None)
 
 
 def _section_terms(

@@ -139,7 +139,7 @@ def _exact_names(
     top = max(term_weight.values())
     keys: list[str] = []
     for k, sc in enumerate(st.scopes):
-        bare = sc.name[len(sc.kind) :].strip() if sc.name.startswith(sc.kind) else sc.name
+        bare = sc.bare_name
         low = bare.lower()
         key = ""
         if _BARE.fullmatch(bare) is not None:

@@ -49,6 +49,11 @@ class Scope:
     kind: str
     tail: int = 0
 
+    @property
+    def bare_name(self) -> str:
+        """The name without its kind: ``RestMethodInfo`` of ``class RestMethodInfo``."""
+        return self.name[len(self.kind) :].strip() if self.name.startswith(self.kind) else self.name
+
 
 @dataclass(slots=True)
 class Structure:
