@@ -157,7 +157,8 @@ def _version_bonus(raw: list[float], heads: Sequence[int]) -> list[float]:
 def _containers(st: Structure, n: int) -> frozenset[str]:
     """The lowercased bare names of the definitions that hold the whole text (a Java file's class):
     those spanning at least :data:`_CONTAINER_SHARE` of its lines."""
-    wide = [sc.bare_name for sc in st.scopes if sc.end - sc.start >= _CONTAINER_SHARE * n]
+    need = _CONTAINER_SHARE * n
+    wide = [sc.bare_name for sc in st.scopes if sc.end - sc.start >= need]
     return frozenset(name.lower() for name in wide if _BARE_NAME.fullmatch(name) is not None)
 
 
