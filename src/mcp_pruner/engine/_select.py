@@ -269,7 +269,7 @@ class Greedy:
         # Cleared lazily: one list per forced range made thousands of NO_PRUNE lines quadratic.
         self._headed_stale = True
 
-    def run_ratio(self, utility: Sequence[float], budget: float) -> None:
+    def run_ratio(self, utility: Sequence[float], budget: float, max_misses: int = _MAX_MISSES) -> None:
         """Lazy greedy on utility per token: cheap neighbours of kept regions rise as regions grow.
 
         Keys are re-checked when popped (the real cost of a take depends on
@@ -336,7 +336,7 @@ class Greedy:
                     tried[tkey] = (version, None)
             if delta is None:
                 misses += 1
-                if misses > _MAX_MISSES or self.tokens + self.runs * marker >= budget - 1:
+                if misses > max_misses or self.tokens + self.runs * marker >= budget - 1:
                     break
                 continue
             ratio = utility[i] / max(delta, 1.0)
