@@ -62,9 +62,10 @@ _WHOLE_COUNT_REACH: Final = 2.0
 """The whole text is counted exactly against a ``token_budget`` when its lines cost at most twice it."""
 _FILL_SHARE: Final = 1.0
 """A removed gap costing less than this share of a marker is kept instead."""
-_EXCHANGE_ROUNDS: Final = 2
-_EXCHANGE_TRIES: Final = 3
-"""The exchange pass (:func:`_exchange`) tries the 3 kept islands of least utility per token, twice."""
+_EXCHANGE_ROUNDS: Final = 4
+_EXCHANGE_TRIES: Final = 6
+"""The exchange pass (:func:`_exchange`) tries the 6 kept islands of least utility per token, in up
+to 4 rounds (it stops at the first round that finds nothing better)."""
 _EXCHANGE_MISSES: Final = 50
 """A trial spends what one island freed: it stops after 50 takes in a row that do not fit (the
 greedy's own limit is 400), so a trial costs a sort and little more."""
