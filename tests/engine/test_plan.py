@@ -79,7 +79,7 @@ def test_a_lone_signature_island_is_exchanged_for_the_block_it_would_extend(
 def test_the_exchange_leaves_long_texts_and_forced_lines_alone() -> None:
     lines, goal = _handlers(51)
     a = analyze(lines * 40, goal, SourceType.CODE)
-    assert not _plan._exchange_allowed(a, None, [])  # over _EXCHANGE_MAX_LINES: a trial costs a greedy run
+    assert not _plan._exchange_allowed(a, [])  # over _EXCHANGE_MAX_LINES: a trial costs a greedy run
     protected = ["# ⟦NO_PRUNE_BEGIN⟧", "SECRET = 1", "# ⟦NO_PRUNE_END⟧", *lines]
-    assert not _plan._exchange_allowed(analyze(protected, goal, SourceType.CODE), None, [])
-    assert _plan._exchange_allowed(analyze(lines, goal, SourceType.CODE), None, [])
+    assert not _plan._exchange_allowed(analyze(protected, goal, SourceType.CODE), [])
+    assert _plan._exchange_allowed(analyze(lines, goal, SourceType.CODE), [])

@@ -292,20 +292,18 @@ def _choose(
             if g.kept_lines >= min_keep:
                 break
             g.take(i, None)
-    if util and _exchange_allowed(a, forced, sections):
+    if util and _exchange_allowed(a, sections):
         g = _exchange(a, g, util, costs, budget, min_keep, blank, cancel)
     return g
 
 
-def _exchange_allowed(a: Analysis, forced: Sequence[bool] | None, sections: Sequence[_Section]) -> bool:
+def _exchange_allowed(a: Analysis, sections: Sequence[_Section]) -> bool:
     """Code of at most :data:`_EXCHANGE_MAX_LINES` lines with nothing forced: no NO_PRUNE region, no
-    line that must be kept, no alert, no section kept whole."""
+    line that must be kept, no section kept whole (alerts, forced or not, are a log's: never code's)."""
     return (
         a.source_type is SourceType.CODE
         and len(a.lines) <= _EXCHANGE_MAX_LINES
         and not a.protected
-        and not a.alerts
-        and forced is None
         and not sections
         and not any(a.structure.must_keep)
     )
