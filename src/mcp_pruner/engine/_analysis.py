@@ -191,6 +191,7 @@ def analyze(
     text = _without_cr(lines)  # a CRLF text reads as its LF twin; its tokens are its own
     st_type = source_type or detect_source_type(text)
     tokens = count_line_tokens(lines) if n else []
+    check_cancel(cancel)
     # A diff's files and hunks, or a TOML/INI file's tables: sections, as a document's.
     diff = st_type is not SourceType.LOGS and is_diff(text)
     tables = st_type is not SourceType.LOGS and not diff and is_table_config(text)
