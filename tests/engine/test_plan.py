@@ -9,7 +9,7 @@ import pytest
 from mcp_pruner._contract import SourceType
 from mcp_pruner._tokens import count_tokens
 from mcp_pruner.engine import _plan, analyze, prune_lines
-from mcp_pruner.engine._select import Costs, Greedy
+from mcp_pruner.engine._select import Costs, Greedy, Ranking
 
 from .helpers import budget, check_selection, render
 
@@ -47,7 +47,7 @@ def test_the_exchange_never_loses_utility_nor_overspends(seed: int) -> None:
     greedy.run_ratio(util, target)
     greedy.fill_cheap_gaps()
     greedy.keep_blank_edges(blank)
-    better = _plan._exchange(a, greedy, util, costs, target, 0, blank, None)
+    better = _plan._exchange(a, greedy, util, Ranking.of(util, costs), costs, target, 0, blank, None)
     assert sum(u for u, k in zip(util, better.keep, strict=True) if k) >= sum(
         u for u, k in zip(util, greedy.keep, strict=True) if k
     )

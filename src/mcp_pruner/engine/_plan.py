@@ -19,7 +19,7 @@ from .._contract import SourceType
 from .._tokens import count_line_tokens, count_tokens
 from ._cancel import check_cancel
 from ._reasons import block_reason
-from ._select import Costs, Greedy
+from ._select import Costs, Greedy, Ranking
 from ._types import Budget, RemovedBlock, layout, marker_text, removed_runs
 
 if TYPE_CHECKING:
@@ -281,8 +281,9 @@ def _choose(
     if sections:
         _keep_best_section(g, sections, budget)
     util = _utility(priority) if a.source_type is not SourceType.LOGS else []
-    if util:
-        g.run_ratio(util, budget)
+    ranking = Ranking.of(util, costs) if util else None
+    if ranking is not None:
+        g.run_ratio(util, budget, ranking=ranking)
     else:
         g.run(order or _order(priority), budget)
     g.fill_cheap_gaps()
@@ -292,8 +293,8 @@ def _choose(
             if g.kept_lines >= min_keep:
                 break
             g.take(i, None)
-    if util and _exchange_allowed(a, sections):
-        g = _exchange(a, g, util, costs, budget, min_keep, blank, cancel)
+    if ranking is not None and _exchange_allowed(a, sections):
+        g = _exchange(a, g, util, ranking, costs, budget, min_keep, blank, cancel)
     return g
 
 
@@ -331,6 +332,7 @@ def _exchange(
     a: Analysis,
     g: Greedy,
     util: Sequence[float],
+    ranking: Ranking,
     costs: Costs,
     budget: float,
     min_keep: int,
@@ -361,7 +363,7 @@ def _exchange(
             for lo, hi in runs:
                 if (lo, hi) != drop:
                     trial.force(lo, hi)
-            trial.run_ratio(util, budget, _EXCHANGE_MISSES)
+            trial.run_ratio(util, budget, _EXCHANGE_MISSES, ranking)
             trial.fill_cheap_gaps()
             trial.keep_blank_edges(blank)
             gain = sum(compress(util, trial.keep))

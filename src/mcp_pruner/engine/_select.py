@@ -22,7 +22,7 @@ from ._cancel import CHECK_EVERY, check_cancel
 from ._structure import Structure
 from ._types import removed_runs
 
-__all__ = ["Costs", "Greedy"]
+__all__ = ["Costs", "Greedy", "Ranking"]
 
 _MAX_MISSES: Final = 400
 """Consecutive takes that did not fit before the budget is considered spent."""
@@ -41,6 +41,23 @@ class Costs:
     line: Sequence[int]
     marker: float
     fill: float
+
+
+@dataclass(frozen=True, slots=True)
+class Ranking:
+    """The greedy's first order: each line's key (minus its utility per token, a marker included) and
+    the lines of positive utility sorted by it, ties in text order. It depends on the utility and the
+    prices only, so runs over the same ones (the exchange pass's trials) share it."""
+
+    key: Sequence[float]
+    lines: Sequence[int]
+
+    @classmethod
+    def of(cls, utility: Sequence[float], costs: Costs) -> Ranking:
+        marker = costs.marker
+        key = [-u / (c + marker) for u, c in zip(utility, costs.line, strict=True)]
+        ranked = sorted((i for i, u in enumerate(utility) if u > 0.0), key=key.__getitem__)
+        return cls(key, ranked)
 
 
 class Greedy:
@@ -269,7 +286,13 @@ class Greedy:
         # Cleared lazily: one list per forced range made thousands of NO_PRUNE lines quadratic.
         self._headed_stale = True
 
-    def run_ratio(self, utility: Sequence[float], budget: float, max_misses: int = _MAX_MISSES) -> None:
+    def run_ratio(
+        self,
+        utility: Sequence[float],
+        budget: float,
+        max_misses: int = _MAX_MISSES,
+        ranking: Ranking | None = None,
+    ) -> None:
         """Lazy greedy on utility per token: cheap neighbours of kept regions rise as regions grow.
 
         Keys are re-checked when popped (the real cost of a take depends on
@@ -290,10 +313,11 @@ class Greedy:
         # sort on float keys: ties stay in line order), lines pushed back later go to a heap, and
         # each pop takes the smaller head of the two: the order of one heap of all the pairs,
         # without its tuple comparisons, most of the cost of a pop on a long text.
-        cand = [i for i in range(n) if utility[i] > 0.0 and not keep[i]]
-        ckey = [-utility[i] / (line[i] + marker) for i in cand]
-        order = sorted(range(len(cand)), key=ckey.__getitem__)
-        m = len(order)
+        if ranking is None:
+            ranking = Ranking.of(utility, self.costs)
+        ckey = ranking.key
+        cand = [i for i in ranking.lines if not keep[i]]
+        m = len(cand)
         p = 0
         pushed: list[tuple[float, int]] = []
         take = self.take
@@ -310,8 +334,8 @@ class Greedy:
             if cancel is not None and steps % CHECK_EVERY == 0:
                 check_cancel(cancel)
             if p < m:
-                key = ckey[order[p]]
-                i = cand[order[p]]
+                i = cand[p]
+                key = ckey[i]
                 if pushed and (pushed[0][0] < key or (pushed[0][0] == key and pushed[0][1] < i)):
                     i = heappop(pushed)[1]
                 else:
@@ -341,7 +365,7 @@ class Greedy:
                 continue
             ratio = utility[i] / max(delta, 1.0)
             if p < m or pushed:
-                best = ckey[order[p]] if p < m else math.inf
+                best = ckey[cand[p]] if p < m else math.inf
                 if pushed and pushed[0][0] < best:
                     best = pushed[0][0]
                 if ratio < -best * 0.98:
