@@ -23,6 +23,8 @@ def test_key_depends_on_everything_that_decides_a_selection() -> None:
         cache_key(["a", "b", "c", ""], "g", None, Budget(), "deepinfra", "m"),
         cache_key(["ab", "c"], "g", None, Budget(), "deepinfra", "m"),
         cache_key(["a", "bc"], "g", None, Budget(), "deepinfra", "m"),
+        cache_key(["a\nb", "c"], "g", None, Budget(), "deepinfra", "m"),  # lines joined by newlines
+        cache_key(["a", "b\nc"], "g", None, Budget(), "deepinfra", "m"),
         cache_key(LINES, "g2", None, Budget(), "deepinfra", "m"),
         cache_key(LINES, "g", SourceType.LOGS, Budget(), "deepinfra", "m"),
         cache_key(LINES, "g", None, Budget(max_prune_ratio=0.5), "deepinfra", "m"),

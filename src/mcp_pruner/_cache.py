@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
+from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import astuple, dataclass
@@ -32,10 +33,13 @@ class _Hasher(Protocol):
     def update(self, data: bytes, /) -> None: ...
 
 
-def _field(h: _Hasher, value: str) -> None:
-    data = value.encode("utf-8", "surrogatepass")
+def _field_bytes(h: _Hasher, data: bytes) -> None:
     h.update(len(data).to_bytes(8, "big"))
     h.update(data)
+
+
+def _field(h: _Hasher, value: str) -> None:
+    _field_bytes(h, value.encode("utf-8", "surrogatepass"))
 
 
 def cache_key(
@@ -48,9 +52,11 @@ def cache_key(
 ) -> str:
     """Hex sha256 of everything that decides the selection."""
     h = hashlib.sha256()
-    _field(h, str(len(lines)))
-    for line in lines:
-        _field(h, line)
+    # The lines' lengths, then the lines joined: one hash update however many lines there are (a
+    # field per line cost 2 ms on 2,000 lines), and no two lists of lines share both.
+    lengths = array("q", map(len, lines)).tobytes()
+    _field_bytes(h, lengths)
+    _field_bytes(h, "\n".join(lines).encode("utf-8", "surrogatepass"))
     _field(h, goal)
     _field(h, "auto" if source_type is None else str(source_type))
     _field(h, repr(astuple(budget)))
