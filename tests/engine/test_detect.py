@@ -246,8 +246,18 @@ LINT_CONCISE = "\n".join(
      "Found 7 errors."]
 )  # fmt: skip
 
+NPM_VERBOSE = "\n".join(
+    [*(f"npm http fetch GET 200 https://registry.npmjs.org/pkg{k} {k + 9}ms (cache hit)" for k in range(12)),
+     "npm timing reifyNode:node_modules/react Completed in 41ms",
+     "npm ERR! code ERESOLVE",
+     "npm ERR! ERESOLVE unable to resolve dependency tree",
+     "npm ERR! While resolving: app@1.0.0"]
+)  # fmt: skip
+"""``npm install --verbose``: its lines end with ``(cache hit)``, a closing bracket like a call's; npm's
+own level field (``http``, ``timing``, ``ERR!``) says log."""
 
-@pytest.mark.parametrize("text", [CARGO_BUILD, GO_TEST, PYTEST_QUIET, TYPE_CHECK, LINT_CONCISE])
+
+@pytest.mark.parametrize("text", [CARGO_BUILD, GO_TEST, PYTEST_QUIET, TYPE_CHECK, LINT_CONCISE, NPM_VERBOSE])
 def test_build_and_test_output_without_timestamps_detected_as_logs(text: str) -> None:
     """Compiler diagnostics, test verdicts and progress steps are logs even with no timestamp or level."""
     assert detect_source_type(text.split("\n")) is SourceType.LOGS

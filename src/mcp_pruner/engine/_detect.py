@@ -132,6 +132,7 @@ _TOOL: Final = re.compile(
     r"|@?[\w.-]+(?:/[\w.-]+)?:[\w-]+: "  # a monorepo runner's ``package:task:`` prefix
     r"|(?:Compiling|Checking|Downloading|Downloaded|Collecting|Processing|Installing|Finished|Running"
     r"|Building|Updating) \S"
+    r"|npm (?:ERR!|WARN|warn|error|notice|http|timing|verb|sill) "  # npm's level (``npm info``: a command)
 )
 """A line of build or test tool output (matched without the indentation): a diagnostic, a test verdict,
 a progress step. It counts for logs: what coding agents paste is mostly such output, with no timestamps.
