@@ -53,6 +53,36 @@ def test_severity_levels_win_over_words() -> None:
     assert severity("all good") == 0.0
 
 
+def _hpc_line(tag: str, k: int, message: str) -> str:
+    """A line of the supercomputer logs (BlueGene/L, Thunderbird): alert tag, Unix time, date, source."""
+    return f"{tag} {1131566400 + k} 2005.11.09 dn{k % 90} Nov 9 12:{k // 60 % 60:02d}:{k % 60:02d} {message}"
+
+
+def test_the_alert_tag_of_supercomputer_logs_decides_what_is_an_alert() -> None:
+    """Their first field is the operators' alert category, ``-`` for none: a tagged line with no alarm
+    word is an alert, an untagged FATAL ranks below it (still above plain alarm words)."""
+    tagged = _hpc_line("VAPI", 1, "kernel: [KERNEL_IB][ib_mad_dispatch][mad_filter.c:50]bad status")
+    untagged_fatal = _hpc_line("-", 2, "RAS KERNEL FATAL instruction address: 0x00004ed8")
+    untagged_words = _hpc_line("-", 3, "postfix/postdrop[10896]: warning: unable to look up public/pickup")
+    assert severity(tagged) == 1.0
+    assert severity(_hpc_line("KERN_DTLB-2", 4, "RAS KERNEL INFO data TLB error interrupt")) == 1.0
+    assert severity(untagged_words) < severity(untagged_fatal) < 0.85
+    lines = [_hpc_line("-", k, f"crond[{2900 + k}]: session closed for user root") for k in range(300)]
+    lines[100], lines[150], lines[200] = untagged_fatal, tagged, untagged_words
+    a = analyze(lines, "find the alerts", SourceType.LOGS)
+    assert [i for i, alert in enumerate(a.alerts) if alert] == [150]
+    sel = prune_lines(lines, "find the alerts", SourceType.LOGS, FREE)
+    assert sel.keep[150]
+    assert sum(sel.keep) < 40
+
+
+def test_untagged_lines_keep_their_own_levels_when_no_line_is_tagged() -> None:
+    lines = [_hpc_line("-", k, f"RAS KERNEL INFO generating core.{k}") for k in range(200)]
+    lines[80] = _hpc_line("-", 80, "RAS KERNEL FATAL data TLB error interrupt")
+    a = analyze(lines, "", SourceType.LOGS)
+    assert [i for i, alert in enumerate(a.alerts) if alert] == [80]
+
+
 def test_templates_mask_variables() -> None:
     a = template("2024-01-02 10:00:01 GET /api/items/17 from 10.0.0.1 in 3ms id=0xdeadbeef")
     b = template("2024-01-03 11:20:41 GET /api/items/99 from 10.0.0.7 in 12ms id=0xfeedf00d")

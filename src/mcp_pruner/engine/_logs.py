@@ -74,6 +74,15 @@ _DIAGNOSTIC: Final = re.compile(
 )
 """A linter's ``path:line:col: message`` (or ``path:line: CODE message``): a file path (a letter and a
 ``.`` or ``/``, no date), a line, a column. ``note:``/``help:`` lines explain another diagnostic."""
+_ALERT_TAG: Final = re.compile(r"(-|[A-Z][A-Z0-9_]*(?:-[A-Z0-9_]+)*) \d{10} \d{4}\.\d{2}\.\d{2} ")
+"""The alert field of the supercomputer logs (BlueGene/L, Thunderbird, Liberty, Spirit): each line opens
+with its alert category (``KERNDTLB``, ``VAPI``), or ``-`` when it is no alert, then a Unix time and a
+date. The operators' tag decides, not the words: a tagged ``bad status`` is an alert, an untagged
+``FATAL`` is not."""
+_UNTAGGED_MAX: Final = 0.8
+"""An untagged line's severity at most: below an alert's by more than the gap that makes a line one
+(``_analysis._ALERT_GAP``), above an alarm word's (0.7), so an untagged ``FATAL`` still ranks first
+among the rest. In a text with no tagged alert, the untagged lines' own levels decide again."""
 _LOCATION: Final = re.compile(r"\s+--> [^\s:]+:\d+")
 """The location line under a ruff or rustc diagnostic header."""
 _LETTER: Final = re.compile(
@@ -250,8 +259,16 @@ def severity(line: str) -> float:
     """How alarming one line is, in [0, 1]: a level field decides, words matter when there is none.
 
     A JSON record's level key is the level field: other keys (``"error": null``) are not read.
-    A linter's diagnostic without a level word is :data:`DIAGNOSTIC_LEVEL`.
+    A linter's diagnostic without a level word is :data:`DIAGNOSTIC_LEVEL`. A line with an alert tag
+    (:data:`_ALERT_TAG`) is an alert; one tagged ``-`` is none, whatever its level or words say.
     """
+    tag = _ALERT_TAG.match(line)
+    if tag is None:
+        return _severity(line)
+    return ERROR_LEVEL if tag.group(1) != "-" else min(_severity(line), _UNTAGGED_MAX)
+
+
+def _severity(line: str) -> float:
     level = _level_field(line)
     head = line[:_HEAD]
     if level is not None:
