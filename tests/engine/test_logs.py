@@ -53,6 +53,23 @@ def test_severity_levels_win_over_words() -> None:
     assert severity("all good") == 0.0
 
 
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("2016-09-28 04:30:30, Info                  CBS    Failed to get session package state", 0.0),
+        ("2016-09-28 04:30:31, Error                 CBS    Failed to internally open package.", 1.0),
+        ("2016-09-28 04:30:32, Warning               CBS    Unrecognized packageExtended attribute.", 0.6),
+        ("2024-01-02 10:00:00.1234|Error|App.Main|connection lost", 1.0),
+        ("[2024-01-02T10:00:00.123Z] [Warning] slow query", 0.6),
+        ("2024-01-02 10:00:00 INFO Error handling is enabled", 0.0),  # the level field comes first
+    ],
+)
+def test_a_title_case_level_right_after_the_date_is_the_level_field(line: str, expected: float) -> None:
+    """Windows' CBS log, NLog and Serilog write ``Info``/``Warning``/``Error``: there, right after the
+    date, it is the level field and decides (an ``Info`` line saying ``Failed`` is no alarm)."""
+    assert severity(line) == expected
+
+
 def _hpc_line(tag: str, k: int, message: str) -> str:
     """A line of the supercomputer logs (BlueGene/L, Thunderbird): alert tag, Unix time, date, source."""
     return f"{tag} {1131566400 + k} 2005.11.09 dn{k % 90} Nov 9 12:{k // 60 % 60:02d}:{k % 60:02d} {message}"

@@ -89,6 +89,14 @@ _LETTER: Final = re.compile(
     r"^(?:\d\d-\d\d\s+\d\d:\d\d:\d\d\.\d+\s+\d+\s+\d+\s+([VDIWEFA])\s"  # logcat threadtime
     r"|([VDIWEFA])/[\w.$ -]+\(\s*\d+\)|([IWEF])\d{4}\s)"  # logcat brief, glog
 )
+_STAMPED_LEVEL: Final = re.compile(
+    r"\[?\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?\]?[,|]?\s*[\[|]?"
+    r"(Emergency|Alert|Critical|Fatal|Error|Warning|Warn|Notice|Information|Info|Debug|Trace|Verbose)[\]|:,\s]"
+)
+"""A level written in title case right after the line's opening date and time: Windows' CBS log
+(``2016-09-28 04:30:30, Info      CBS  ...``), NLog (``...|Error|...``), Serilog (``[Warning]``). Only
+there: elsewhere in a line, ``Error`` begins a message as often as it is a level."""
+_STAMP_FIRST: Final = frozenset("[0123456789")
 _CLASS: Final = {
     "emerg": ERROR_LEVEL, "emergency": ERROR_LEVEL, "alert": ERROR_LEVEL, "crit": ERROR_LEVEL,
     "critical": ERROR_LEVEL, "fatal": ERROR_LEVEL, "severe": ERROR_LEVEL, "panic": ERROR_LEVEL,
@@ -243,6 +251,8 @@ def _level_field(line: str) -> float | None:
         if value is not None:
             return _json_severity(value)
     m = _LETTER.match(line)
+    if m is None and line[:1] in _STAMP_FIRST:
+        m = _STAMPED_LEVEL.match(line)
     if m is None and _LEVEL_HINT.search(line, 0, _HEAD) is not None:
         m = _LEVEL.search(line, 0, _HEAD)
     if m is None:
