@@ -34,6 +34,16 @@ from . import samples
         ),
         ("[Sun Dec 04 04:47:44 2005] [notice] ok\n[Sun Dec 04 04:47:44 2005] [error] bad\n", SourceType.LOGS),
         ("081109 203615 148 INFO dfs.DataNode: x\n081109 203807 222 INFO dfs.DataNode: y\n", SourceType.LOGS),
+        (  # a date with no year (Proxifier), a compact date and time (HealthApp)
+            "[10.30 16:49:06] chrome.exe - proxy.example.edu:5070 open through proxy proxy.example.edu:5070\n"
+            "[10.30 16:49:07] chrome.exe - proxy.example.edu:5070 close, 403 bytes sent, lifetime 00:02\n",
+            SourceType.LOGS,
+        ),
+        (
+            "20171223-22:15:29:606|Step_LSC|30002312|onStandStepChanged 3579\n"
+            "20171223-22:15:29:615|Step_LSC|30002312|onExtend:1514038530000 14 0 4\n",
+            SourceType.LOGS,
+        ),
         (
             "This is a plain paragraph of text that explains things.\nAnother sentence follows here, too.\n",
             SourceType.DOCS,

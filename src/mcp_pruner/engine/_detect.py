@@ -25,7 +25,8 @@ __all__ = ["detect_source_type"]
 
 _MONTH: Final = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
 _LOG_STAMP: Final = re.compile(
-    r"\[?(?:\d{2,4}[-/.]\d{1,2}[-/.]\d{1,4}[ T]?\d{0,2}|\d{6} \d{6}|\d{2}-\d{2} \d{2}:\d{2}|"
+    r"\[?(?:\d{2,4}[-/.]\d{1,2}[-/.]\d{1,4}[ T]?\d{0,2}|\d{6} \d{6}|\d{2}[-.]\d{2} \d{2}:\d{2}|"
+    r"\d{8}[-T]\d{2}:?\d{2}|"
     r"\d{2}:\d{2}:\d{2}|\d{10}|"
     r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun),? " + _MONTH + r"|" + _MONTH + r" +\d{1,2} \d{2}:\d{2}|"
     r"(?:INFO|WARN|WARNING|ERROR|DEBUG|TRACE|FATAL|CRITICAL|SEVERE|NOTICE)\b|[VDIWEF]/\S+\s*\(|[IWEF]\d{4} )"
