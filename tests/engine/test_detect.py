@@ -265,9 +265,34 @@ NPM_VERBOSE = "\n".join(
 )  # fmt: skip
 """``npm install --verbose``: its lines end with ``(cache hit)``, a closing bracket like a call's; npm's
 own level field (``http``, ``timing``, ``ERR!``) says log."""
+GRADLE = "\n".join(
+    [*(f"> Task :lib{k}:compileJava UP-TO-DATE" for k in range(10)),
+     "> Task :app:compileJava FAILED",
+     "/app/src/main/java/App.java:12: error: cannot find symbol",
+     "FAILURE: Build failed with an exception.",
+     "BUILD FAILED in 3s"]
+)  # fmt: skip
+"""Its ``> Task`` lines read as a document's quotes."""
+WEBPACK = "\n".join(
+    [*(f"asset chunk-{k}.js {k + 1}.5 KiB [emitted] [minimized] (name: chunk{k})" for k in range(10)),
+     "ERROR in ./src/index.js 12:4",
+     "Module parse failed: Unexpected token (12:4)",
+     "webpack 5.90.0 compiled with 1 error in 2345 ms"]
+)  # fmt: skip
+"""Its ``asset`` lines end with a closing bracket, like calls."""
+COMPOSE = "\n".join(
+    [*(f'web-1  | 172.18.0.1 - - "GET /api/items/{k} HTTP/1.1" 200 {k + 100}' for k in range(10)),
+     "web-1  | Traceback (most recent call last):",
+     "web-1  | KeyError: 'item_id'",
+     "db-1   | ready to accept connections"]
+)  # fmt: skip
+"""``docker compose logs``: each line behind its service's replica name."""
 
 
-@pytest.mark.parametrize("text", [CARGO_BUILD, GO_TEST, PYTEST_QUIET, TYPE_CHECK, LINT_CONCISE, NPM_VERBOSE])
+@pytest.mark.parametrize(
+    "text",
+    [CARGO_BUILD, GO_TEST, PYTEST_QUIET, TYPE_CHECK, LINT_CONCISE, NPM_VERBOSE, GRADLE, WEBPACK, COMPOSE],
+)
 def test_build_and_test_output_without_timestamps_detected_as_logs(text: str) -> None:
     """Compiler diagnostics, test verdicts and progress steps are logs even with no timestamp or level."""
     assert detect_source_type(text.split("\n")) is SourceType.LOGS

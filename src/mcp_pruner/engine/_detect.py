@@ -133,6 +133,9 @@ _TOOL: Final = re.compile(
     r"|@?[\w.-]+(?:/[\w.-]+)?:[\w-]+: "  # a monorepo runner's ``package:task:`` prefix
     r"|(?:Compiling|Checking|Downloading|Downloaded|Collecting|Processing|Installing|Finished|Running"
     r"|Building|Updating) \S"
+    r"|> Task :\S|BUILD (?:SUCCESSFUL|FAILED)\b|FAILURE: "  # gradle
+    r"|(?:ERROR|WARNING) in \S|webpack \d+\.\d+\.\d+ compiled|asset \S+ \d+(?:\.\d+)? [KMG]?i?B "  # webpack
+    r"|[\w.-]+[-_]\d+ +\| "  # docker compose: a service's replica, then its line
     r"|npm (?:ERR!|WARN|warn|error|notice|http|timing|verb|sill) "  # npm's level (``npm info``: a command)
 )
 """A line of build or test tool output (matched without the indentation): a diagnostic, a test verdict,
