@@ -70,6 +70,18 @@ def test_a_title_case_level_right_after_the_date_is_the_level_field(line: str, e
     assert severity(line) == expected
 
 
+def test_the_level_a_syslog_program_writes_first_is_its_level_field() -> None:
+    """sshd and postfix write their level first (``error:``, ``fatal:``, ``warning:``): an error there
+    outranks the flood of failed logins that only alarm words mark."""
+    error = "Dec 10 07:08:28 LabSZ sshd[24208]: error: Received disconnect from 103.99.0.122: 14: No more"
+    fatal = "Dec 10 09:32:20 LabSZ sshd[24680]: fatal: Write failed: Connection reset by peer [preauth]"
+    warning = "Nov 10 00:01:21 tbird postfix/postdrop[10896]: warning: unable to look up public/pickup"
+    failed = "Dec 10 06:55:48 LabSZ sshd[24200]: Failed password for invalid user admin from 173.234.31.18"
+    assert severity(error) == severity(fatal) == 1.0
+    assert 0.6 <= severity(warning) < 0.85
+    assert 0.5 < severity(failed) < 0.85
+
+
 def _hpc_line(tag: str, k: int, message: str) -> str:
     """A line of the supercomputer logs (BlueGene/L, Thunderbird): alert tag, Unix time, date, source."""
     return f"{tag} {1131566400 + k} 2005.11.09 dn{k % 90} Nov 9 12:{k // 60 % 60:02d}:{k % 60:02d} {message}"

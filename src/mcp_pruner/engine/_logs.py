@@ -55,11 +55,12 @@ _LEVEL: Final = re.compile(
     r"INFO|NOTICE|DEBUG|TRACE|VERBOSE|FINE(?:R|ST)?|CONFIG)\b"
     r"|\[(emerg|alert|crit|critical|fatal|severe|panic|error|err|warn|warning|notice|info|debug|trace)\]"
     r"|\b(?:level|lvl|severity)[=:]\s*\"?([A-Za-z]+)"
-    r"|\b(FAIL(?:ED)?)\b|(?:^|[\d)]: )(error|warning|fatal)(?:\[[\w-]+\]| TS\d+)?: "
+    r"|\b(FAIL(?:ED)?)\b|(?:^|[\d)\]]: )(error|warning|fatal)(?:\[[\w-]+\]| TS\d+)?: "
     r"|\[(Error|Warning)/[\w@/-]*\]"
 )
 """A level field; a build or test tool's verdict or diagnostic (``FAILED``, ``error[E0308]: ``, eslint's
-``[Warning/semi]``) is one."""
+``[Warning/semi]``) is one, and so is the level a syslog program writes first (``sshd[24200]: error: ``,
+``postfix/smtpd[12]: warning: ``)."""
 _LEVEL_HINT: Final = any_of((
     "EMERG", "ALERT", "CRIT", "FATAL", "SEVERE", "PANIC", "ERR", "FAIL", "WARN", "INFO", "NOTICE", "DEBUG",
     "TRACE", "VERBOSE", "FINE", "CONFIG", "[emerg", "[alert", "[crit", "[fatal", "[severe", "[panic", "[err",
