@@ -35,6 +35,7 @@ from ._baselines import BM25_WINDOW, bm25_path
 from ._data import CODE_FILE, LOGS_FILE, REPO_ROOT, Case, data_dir, load_cases, split_lines
 from ._readme import code_fingerprint, replace_section, write_json
 from ._render import render_keep, server_render
+from .quality import TargetCheck
 
 __all__ = [
     "Input",
@@ -45,6 +46,7 @@ __all__ = [
     "StoreTiming",
     "add_arguments",
     "build_inputs",
+    "check_targets",
     "execute",
     "main",
     "run",
@@ -56,6 +58,11 @@ BIG_CHARS: Final = 2_000_000
 STORE_CHARS: Final = 1_000_000
 FALLBACK_GOAL: Final = "fix the token budget when markers are included"
 _MAX_REPEATS: Final = 50
+TARGET_2K_S: Final = 0.010
+TARGET_BIG_S: Final = 1.0
+LINEAR_SPREAD: Final = 2.0
+"""Memory counts as linear when the peak per character of the Python inputs (200 lines to 2,000,000
+characters, the same kind of text at sizes 400 times apart) stays within this factor."""
 _MIN_TOTAL_S: Final = 1.0
 
 
@@ -688,6 +695,63 @@ def _store_table(s: StoreTiming | Skipped) -> list[str]:
     ]
 
 
+def check_targets(rows: Sequence[InputTiming]) -> list[TargetCheck]:
+    """PASS / FAIL per speed target of the issue, from the in-process rows (n/a when an input is absent)."""
+    out: list[TargetCheck] = []
+    two_k = [r for r in rows if r.source_type == "code" and r.input.endswith(" 2,000 lines")]
+    out.append(
+        _check(
+            f"a 2,000-line code file in ≤ {TARGET_2K_S * 1000:.0f} ms in process",
+            [(r.input, r.engine_s) for r in two_k],
+            all(r.engine_s <= TARGET_2K_S for r in two_k),
+        )
+    )
+    big = [r for r in rows if r.chars >= 0.9 * BIG_CHARS]
+    out.append(
+        _check(
+            f"{BIG_CHARS:,} characters in ≤ {TARGET_BIG_S:.0f} s, every shape",
+            [(r.input, r.engine_s) for r in big],
+            all(r.engine_s <= TARGET_BIG_S for r in big),
+        )
+    )
+    logs = next((r for r in big if r.source_type == "logs"), None)
+    code = next((r for r in big if r.input.startswith("python ") and r.input.endswith(" chars")), None)
+    pair = [(x.input, x.engine_s) for x in (logs, code) if x is not None]
+    out.append(
+        _check(
+            "logs as fast as code (the same number of characters)",
+            pair if len(pair) == 2 else [],
+            logs is not None and code is not None and logs.engine_s <= code.engine_s,
+        )
+    )
+    py = [r for r in rows if r.input.startswith("python ") and "tiny" not in r.input and r.chars]
+    per_char = [r.engine_peak_bytes / r.chars for r in py]
+    target = (
+        f"memory linear in the input (peak per character of the Python inputs within {LINEAR_SPREAD:.0f}×)"
+    )
+    if not per_char or min(per_char) <= 0:
+        out.append(TargetCheck(target, None, "n/a"))
+    else:
+        spread = max(per_char) / min(per_char)
+        measured = ", ".join(f"{r.input} {b:,.0f} B" for r, b in zip(py, per_char, strict=True))
+        verdict = "PASS" if spread <= LINEAR_SPREAD else "FAIL"
+        out.append(TargetCheck(target, measured, f"{verdict} ({spread:.2f}×)"))
+    return out
+
+
+def _check(target: str, measured: Sequence[tuple[str, float]], ok: bool) -> TargetCheck:
+    if not measured:
+        return TargetCheck(target, None, "n/a")
+    times = ", ".join(f"{name} {_ms(t)}" for name, t in measured)
+    return TargetCheck(target, times, "PASS" if ok else "FAIL")
+
+
+def _targets_table(checks: Sequence[TargetCheck]) -> list[str]:
+    out = ["**Speed targets** (absolute times: they depend on the machine, unlike the ratios)", ""]
+    out += ["| target | measured | result |", "|---|---|---|"]
+    return out + [f"| {t.target} | {t.measured or '–'} | {t.result} |" for t in checks]
+
+
 def markdown(report: SpeedReport) -> str:
     meta = report.meta
     fp = meta.code
@@ -697,6 +761,8 @@ def markdown(report: SpeedReport) -> str:
         "times are medians of `runs` runs, engine and BM25 alternated, after one warm-up each._",
         "",
         *_engine_table(report.engine),
+        "",
+        *_targets_table(check_targets(report.engine)),
         "",
         *_stdio_table(report.stdio, report.stdio_input),
         "",

@@ -226,3 +226,42 @@ def test_speed_concat_of_only_empty_texts_returns_instead_of_cycling() -> None:
     assert speed._concat(["", ""], max_chars=100) == []
     assert speed._concat([], max_chars=100) == []
     assert speed._concat(["a\nbb", ""], max_chars=10) == ["a", "bb", "a", "bb"]
+
+
+def _timing(name: str, source_type: str, chars: int, seconds: float, peak: int) -> speed.InputTiming:
+    return speed.InputTiming(
+        input=name,
+        source_type=source_type,
+        lines=0,
+        chars=chars,
+        tokens=0,
+        repeats=1,
+        engine_s=seconds,
+        engine_all_s=[seconds],
+        bm25_w3_s=seconds,
+        bm25_w3_all_s=[seconds],
+        time_ratio=1.0,
+        engine_peak_bytes=peak,
+        bm25_w3_peak_bytes=peak,
+        memory_ratio=1.0,
+    )
+
+
+def test_speed_targets_are_checked_on_the_rows_they_name() -> None:
+    rows = [
+        _timing("python 200 lines", "code", 5_000, 0.002, 90_000),
+        _timing("python 2,000 lines", "code", 70_000, 0.009, 1_200_000),
+        _timing("rust 2,000 lines", "code", 70_000, 0.012, 1_300_000),
+        _timing("python 2,000,000 chars", "code", 2_000_000, 0.6, 34_000_000),
+        _timing("python tiny functions 2,000,000 chars", "code", 2_000_000, 2.3, 110_000_000),
+        _timing("logs 2,000,000 chars", "logs", 2_000_000, 0.4, 9_000_000),
+    ]
+    checks = {c.target.split(" (")[0]: c for c in speed.check_targets(rows)}
+    two_k = checks["a 2,000-line code file in ≤ 10 ms in process"]
+    assert two_k.result == "FAIL"
+    assert two_k.measured is not None
+    assert "rust 2,000 lines 12.0 ms" in two_k.measured
+    assert checks["2,000,000 characters in ≤ 1 s, every shape"].result == "FAIL"  # the tiny functions
+    assert checks["logs as fast as code"].result == "PASS"
+    assert checks["memory linear in the input"].result.startswith("PASS")  # 17-18 bytes a character
+    assert [c.result for c in speed.check_targets([])] == ["n/a"] * 4
