@@ -304,6 +304,9 @@ class Greedy:
         keep the same lines at the same price, so its take is not tried again, only its utility
         is divided by that price. A 300-line table tried line by line marked and unmarked all its
         lines 300 times.
+
+        ``ranking``: ``Ranking.of(utility, self.costs)``, passed by a caller that runs the greedy
+        again on the same utility and prices (built here when None).
         """
         n = self.n
         line = self.costs.line
