@@ -314,6 +314,27 @@ def test_a_goal_naming_the_class_that_holds_the_file_does_not_pull_its_construct
     assert not sel.keep[lines.index("    this.fields = fields;")]
 
 
+@pytest.mark.parametrize(
+    ("goal", "left_out", "kept"),
+    [
+        ("Reflect OkHttp Call canceled state", {"ok", "http", "call"}, {"canceled", "reflect"}),
+        ("Fix exception message in Order Line Parser", {"order", "line", "parser"}, {"message", "exception"}),
+        ("Order the Line Parser rows", set(), {"order", "line", "parser"}),  # not in a row: words
+    ],
+)
+def test_the_name_of_the_class_that_holds_the_file_spelled_in_words_only_locates(
+    goal: str, left_out: set[str], kept: set[str]
+) -> None:
+    """``OkHttp Call`` for ``OkHttpCall``: two or three words in a row that spell the class holding the
+    file say which file, as the name written whole does."""
+    from mcp_pruner.engine._terms import goal_terms, stem
+
+    containers = frozenset({"okhttpcall", "orderlineparser"})
+    weights = goal_terms(goal, containers).weights
+    assert not {stem(w) for w in left_out} & set(weights)
+    assert {stem(w) for w in kept} <= set(weights)
+
+
 def test_a_name_ending_in_its_number_is_a_term_when_its_parts_are_not() -> None:
     """``ie9``: ``ie`` is a stop word (i.e.) and a lone digit is dropped, so the goal had no term
     for it; it is matched as written, as a name or the end of one, not inside a longer word."""

@@ -217,7 +217,7 @@ def _locator_starts(head: str, containers: frozenset[str]) -> set[int]:
     """Where the goal's identifiers that say which file, not where in it, start: those of a
     conventional commit's scope (``fix(parser): ...``) or of an area before a colon (``walk: ...``),
     and a name of what holds the whole text (``containers``, its class) written as a name
-    (``RestMethodInfo``, not ``config``)."""
+    (``RestMethodInfo``, not ``config``) or spelled in two or three words (``OkHttp Call``)."""
     out: set[int] = set()
     scope = _COMMIT_SCOPE.match(head)
     if scope is None and (area := _AREA.match(head)) is not None and area.group(1) not in _NOT_AREA:
@@ -225,11 +225,21 @@ def _locator_starts(head: str, containers: frozenset[str]) -> set[int]:
     if scope is not None:
         out.update(m.start() for m in _IDENT.finditer(head, scope.start(1), scope.end(1)))
     if containers:
+        idents = list(_IDENT.finditer(head))
         out.update(
             m.start()
-            for m in _IDENT.finditer(head)
+            for m in idents
             if m.group().lower() in containers and _WRITTEN_AS_NAME.search(m.group()) is not None
         )
+        # The name spelled in words (``OkHttp Call`` for ``OkHttpCall``): two or three in a row.
+        for k in range(len(idents) - 1):
+            joined = idents[k].group()
+            for j in range(k + 1, min(k + 3, len(idents))):
+                if not head[idents[j - 1].end() : idents[j].start()].isspace():
+                    break
+                joined += idents[j].group()
+                if joined.lower() in containers:
+                    out.update(m.start() for m in idents[k : j + 1])
     return out
 
 
