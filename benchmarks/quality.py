@@ -51,6 +51,7 @@ __all__ = [
     "ModeSummary",
     "QualityReport",
     "SuiteSummary",
+    "TargetCheck",
     "aggregate",
     "budget_for",
     "evaluate_case",
@@ -60,6 +61,7 @@ __all__ = [
     "reduction",
     "run",
     "size_bucket",
+    "targets_table",
 ]
 
 DEFAULT_MODES: Final = ("keep_0.3", "keep_0.5", "adaptive")
@@ -534,6 +536,12 @@ def check_targets(summary: Mapping[str, SuiteSummary], partial: bool) -> list[Ta
 # ---------------------------------------------------------------- tables
 
 
+def targets_table(checks: Sequence[TargetCheck]) -> list[str]:
+    """The PASS / FAIL table of targets (the quality's here, the speed's in ``speed.py``)."""
+    out = ["| target | measured | result |", "|---|---|---|"]
+    return out + [f"| {t.target} | {t.measured or '–'} | {t.result} |" for t in checks]
+
+
 def _f(x: float | None) -> str:
     return "–" if x is None else f"{x:.3f}"
 
@@ -653,8 +661,7 @@ def markdown(report: QualityReport) -> str:
             *_logs_table(logs.groups["per_log"], logs.overall, modes),
         ]
         out += ["", *_systems_table(logs.overall, modes), ""]
-    out += ["**Targets**", "", "| target | measured | result |", "|---|---|---|"]
-    out += [f"| {t.target} | {t.measured or '–'} | {t.result} |" for t in report.targets]
+    out += ["**Targets**", "", *targets_table(report.targets)]
     notes = _notes(summary, modes)
     if notes:
         out += ["", *[f"- {n}" for n in notes]]

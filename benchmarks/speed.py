@@ -35,7 +35,7 @@ from ._baselines import BM25_WINDOW, bm25_path
 from ._data import CODE_FILE, LOGS_FILE, REPO_ROOT, Case, data_dir, load_cases, split_lines
 from ._readme import code_fingerprint, replace_section, write_json
 from ._render import render_keep, server_render
-from .quality import TargetCheck
+from .quality import TargetCheck, targets_table
 
 __all__ = [
     "Input",
@@ -747,9 +747,8 @@ def _check(target: str, measured: Sequence[tuple[str, float]], ok: bool) -> Targ
 
 
 def _targets_table(checks: Sequence[TargetCheck]) -> list[str]:
-    out = ["**Speed targets** (absolute times: they depend on the machine, unlike the ratios)", ""]
-    out += ["| target | measured | result |", "|---|---|---|"]
-    return out + [f"| {t.target} | {t.measured or '–'} | {t.result} |" for t in checks]
+    head = ["**Speed targets** (absolute times: they depend on the machine, unlike the ratios)", ""]
+    return head + targets_table(checks)
 
 
 def markdown(report: SpeedReport) -> str:
