@@ -1,4 +1,5 @@
-"""The substring scans of the goal's terms: one joined text per analysis, searched for all needles at once."""
+"""Goal terms: the substring scans (one joined text per analysis, all needles at once) and the
+abbreviations a goal's words are also looked for as."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from hypothesis import strategies as st
 
 from mcp_pruner._contract import SourceType
 from mcp_pruner.engine import _analysis, analyze
-from mcp_pruner.engine._terms import LineHeads, lines_containing, lowered_heads
+from mcp_pruner.engine._terms import LineHeads, goal_terms, lines_containing, lowered_heads, score_lines, stem
 
 # A small alphabet: needles that start one another, that hold regex syntax, and that are on most lines.
 _CHARS = "ab.(*[\\é"
@@ -41,3 +42,30 @@ def test_an_analysis_lowers_its_text_once_for_all_its_scans(monkeypatch: pytest.
     lines = ["def parse_headers(raw):", "    cookies = raw.get('cookie')", "    return cookies", ""] * 20
     analyze(lines, "fix parse_headers when cookies are empty", SourceType.CODE)
     assert len(built) == 1
+
+
+def test_a_goal_word_is_also_looked_for_as_its_abbreviation_at_a_lower_weight() -> None:
+    weights = goal_terms("Validate the connection parameters").weights
+    assert weights[stem("params")] == pytest.approx(0.35 * weights[stem("parameters")])
+    assert weights[stem("conn")] == pytest.approx(0.35 * weights[stem("connection")])
+
+
+def test_a_line_spelling_the_goal_word_short_matches_below_one_spelling_it_whole() -> None:
+    lines = [
+        "def build(params):",  # the abbreviation
+        "    return merge(defaults, overrides)",
+        "# parameters are merged over the defaults",  # the word itself
+        "def render(template):",
+    ]
+    scores, _, _ = score_lines(lines, goal_terms("fix parameters"))
+    assert scores[0] > 0.0
+    assert scores[1] == scores[3] == 0.0
+    assert scores[2] > scores[0]
+
+
+def test_abbreviations_that_are_keywords_or_builtins_somewhere_are_not_looked_for() -> None:
+    """``len(`` is on every other line of Go or Python, ``func`` starts every Go function: a goal that
+    says "length" or "function" would point at all of them."""
+    weights = goal_terms("Return the length of the error message from the function").weights
+    assert {"len", "err", "func", "fn"}.isdisjoint(weights)
+    assert stem("msg") in weights  # message -> msg is read one way everywhere

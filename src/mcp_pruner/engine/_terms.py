@@ -122,6 +122,9 @@ _AT_MIN: Final = 8
 ``installation`` and ``install``, ``configuration`` and ``configure``, ``information`` and ``inform``
 (``validat``, seven letters, stays, as ``validate`` does)."""
 _STEM_CACHE_MAX: Final = 200_000
+_ABBREVIATION_WEIGHT: Final = 0.35
+"""A goal word's abbreviation (:data:`_ABBREVIATIONS`) weighs this share of the word: more than a
+generic word, as it names the same thing, less than the word as written, which is surer."""
 SCAN_CHARS: Final = 400
 """Only the head of a very long line is tokenised (a minified line or a log payload)."""
 
@@ -138,6 +141,31 @@ def stem(word: str) -> str:
             _STEMS.clear()
         s = _STEMS[word] = _stem(word)
     return s
+
+
+# fmt: off
+_ABBREVIATIONS: Final[dict[str, tuple[str, ...]]] = {
+    "address": ("addr",), "allocate": ("alloc",), "application": ("app",), "argument": ("arg",),
+    "attribute": ("attr",), "authenticate": ("auth",), "authorize": ("auth",), "button": ("btn",),
+    "calculate": ("calc",), "certificate": ("cert",), "column": ("col",), "command": ("cmd",),
+    "configure": ("config", "cfg"), "connection": ("conn",), "context": ("ctx",), "count": ("cnt",),
+    "database": ("db",), "dependency": ("dep",), "destination": ("dst", "dest"), "directory": ("dir",),
+    "environment": ("env",), "execute": ("exec",), "expression": ("expr",), "header": ("hdr",),
+    "image": ("img",), "initialize": ("init",), "initialise": ("init",), "interface": ("iface",),
+    "language": ("lang",), "library": ("lib",), "manager": ("mgr",), "memory": ("mem",),
+    "message": ("msg",), "navigation": ("nav",), "option": ("opt",), "package": ("pkg",),
+    "parameter": ("param",), "password": ("pwd", "passwd"), "permission": ("perm",), "pointer": ("ptr",),
+    "position": ("pos",), "preference": ("pref",), "previous": ("prev",), "property": ("prop",),
+    "reference": ("ref",), "repository": ("repo",), "separator": ("sep",), "sequence": ("seq",),
+    "source": ("src",), "statement": ("stmt",), "template": ("tmpl",), "utility": ("util",),
+}
+# fmt: on
+"""Abbreviations code writes for a word, each read the same way in any codebase (a word's other forms
+share its stem: ``configuration``, ``initialization``). Left out: those that are a keyword, a builtin or
+a usual variable name in some language (``fn``, ``func``, ``len``, ``str``, ``val``, ``err``, ``impl``,
+``async``, ``info``), as a goal's word would then point at every line using it, and those of several
+words (``res``, ``desc``, ``spec``: ``specific`` stems like ``specification``). A goal's ``parameters``
+is also looked for as ``params``, at :data:`_ABBREVIATION_WEIGHT`."""
 
 
 def _stem(word: str) -> str:
@@ -157,6 +185,10 @@ def _stem(word: str) -> str:
     if w.endswith("at") and len(w) >= _AT_MIN:  # installat(ion) -> install, configurat -> configur(e)
         w = w[:-2]
     return w
+
+
+_SHORT: Final = {stem(word): tuple(map(stem, shorts)) for word, shorts in _ABBREVIATIONS.items()}
+"""The stem of a word -> the stems of its abbreviations."""
 
 
 def word_parts(text: str) -> list[str]:
@@ -301,6 +333,9 @@ def _goal_terms(head: str, skip: set[int]) -> GoalTerms:
             s = stem(low)
             w = _GENERIC_WEIGHT if (low in _GENERIC or s in _GENERIC) else 1.0
             weights[s] = max(weights.get(s, 0.0), w)
+    for word, w in list(weights.items()):
+        for short in _SHORT.get(word, ()):
+            weights[short] = max(weights.get(short, 0.0), w * _ABBREVIATION_WEIGHT)
     about = _ABOUT_COMMENTS.search(head) is not None
     return GoalTerms(weights, tuple(phrases), tuple(words), tuple(versioned), about)
 
