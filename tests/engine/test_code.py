@@ -9,7 +9,7 @@ from mcp_pruner._contract import SourceType
 from mcp_pruner.engine import prune_lines
 from mcp_pruner.engine._code import code_structure
 from mcp_pruner.engine._indent import indent_scopes
-from mcp_pruner.engine._langs import detect_language
+from mcp_pruner.engine._langs import _is_json, detect_language
 from mcp_pruner.engine._structure import Scope
 from mcp_pruner.engine._treesitter import _DEF_TYPES, _WRAPPED, _WRAPPERS, LANGUAGES, _grammar, parse_scopes
 
@@ -88,6 +88,20 @@ def test_indentation_fallback_for_unknown_language() -> None:
     assert {"module Shop", "class Cart", "def add_item", "def total_price"} <= set(by_name)
     total = by_name["def total_price"]
     assert lines[total.end - 1].strip() == "end"  # the closing `end` belongs to its block
+
+
+def test_json_data_is_not_parsed_as_javascript_even_when_its_strings_hold_code() -> None:
+    """A JSON answer or lock file holding code in its strings scored as JavaScript, and a 2,000,000-
+    character one spent a third of its time in a parse that found no definition."""
+    code = "export const handler = async (req) => {\\n  return req;\\n};"
+    record = '  {"id": %d, "text": "' + code + '", "ok": true},'
+    lines = ["[", *(record % k for k in range(300)), '  {"id": -1, "ids": [1, 2], "next": null}', "]"]
+    assert detect_language(lines) is None
+    assert code_structure(lines).notes == ["lang=indent"]
+    block = ["{", "  const x = 1;", "  function f() { return x; }", "  let y = f();", "}"]
+    assert not _is_json(block)  # a block of code opening with a brace is not data
+    assert _is_json(lines)
+    assert detect_language(lines_of(samples.JAVASCRIPT)) == "javascript"
 
 
 @pytest.mark.parametrize(("lang", "text", "names"), CASES)
