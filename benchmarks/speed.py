@@ -6,6 +6,7 @@ Run from the repo root: ``python -m benchmarks speed [--write-readme]`` (see ben
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib.util
 import json
 import math
@@ -29,7 +30,9 @@ from mcp.types import CallToolResult, TextContent
 from mcp_pruner._contract import PruneResult, RecoverResult, SourceType
 from mcp_pruner._errors import JSONValue
 from mcp_pruner._tokens import count_line_tokens, count_tokens, warm_up
-from mcp_pruner.engine import Budget, prune_lines
+from mcp_pruner.engine import Budget, analyze, prune_lines, select
+from mcp_pruner.engine._code import _parse as parse_code
+from mcp_pruner.engine._code import code_structure
 
 from ._baselines import BM25_WINDOW, bm25_path
 from ._data import CODE_FILE, LOGS_FILE, REPO_ROOT, Case, data_dir, load_cases, split_lines
@@ -40,6 +43,7 @@ from .quality import TargetCheck, targets_table
 __all__ = [
     "Input",
     "InputTiming",
+    "PhaseTiming",
     "Skipped",
     "SpeedReport",
     "StdioTiming",
@@ -49,6 +53,7 @@ __all__ = [
     "check_targets",
     "execute",
     "main",
+    "measure_phases",
     "run",
 ]
 
@@ -64,6 +69,8 @@ LINEAR_SPREAD: Final = 2.0
 """Memory counts as linear when the peak per character of the Python inputs (200 lines to 2,000,000
 characters, the same kind of text at sizes 400 times apart) stays within this factor."""
 _MIN_TOTAL_S: Final = 1.0
+_PHASE_TOTAL_S: Final = 0.3
+"""Each step of :func:`measure_phases` runs until about this long (``--repeats`` times at least)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +122,39 @@ class InputTiming:
             "engine_peak_bytes": self.engine_peak_bytes,
             "bm25_w3_peak_bytes": self.bm25_w3_peak_bytes,
             "memory_ratio": self.memory_ratio,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class PhaseTiming:
+    """Where the engine's time goes on one code input: the median seconds of each step run alone.
+
+    ``analysis_s`` holds ``tokens_s`` and ``structure_s``, which holds ``parse_s``: the language guess
+    and tree-sitter's parse, query and walk over the definitions, or the indentation fallback when no
+    grammar takes the text (``parser`` says which: a language, or ``indent``).
+    """
+
+    input: str
+    repeats: int
+    parser: str
+    tokens_s: float
+    parse_s: float
+    structure_s: float
+    analysis_s: float
+    selection_s: float
+    render_s: float
+
+    def to_json(self) -> dict[str, JSONValue]:
+        return {
+            "input": self.input,
+            "repeats": self.repeats,
+            "parser": self.parser,
+            "tokens_s": self.tokens_s,
+            "parse_s": self.parse_s,
+            "structure_s": self.structure_s,
+            "analysis_s": self.analysis_s,
+            "selection_s": self.selection_s,
+            "render_s": self.render_s,
         }
 
 
@@ -233,6 +273,7 @@ class SpeedReport:
 
     meta: SpeedMeta
     engine: Sequence[InputTiming]
+    phases: Sequence[PhaseTiming]
     stdio_input: str
     stdio: StdioTiming | Skipped
     store: StoreTiming | Skipped
@@ -242,6 +283,7 @@ class SpeedReport:
         return {
             "meta": self.meta.to_json(),
             "engine": [row.to_json() for row in self.engine],
+            "phases": [row.to_json() for row in self.phases],
             "stdio_input": self.stdio_input,
             "stdio": self.stdio.to_json(),
             "store": self.store.to_json(),
@@ -447,6 +489,51 @@ def measure_input(inp: Input, repeats: int) -> InputTiming:
         engine_peak_bytes=eng_mem,
         bm25_w3_peak_bytes=bm_mem,
         memory_ratio=round(eng_mem / bm_mem, 3) if bm_mem else None,
+    )
+
+
+def _phase_inputs(inputs: Sequence[Input]) -> list[Input]:
+    """The code inputs the speed targets name: 2,000 lines and 2,000,000 characters."""
+    return [
+        i for i in inputs if i.source_type == "code" and i.name.endswith((" 2,000 lines", " 2,000,000 chars"))
+    ]
+
+
+def _median_s(fn: Callable[[], object], repeats: int) -> tuple[float, int]:
+    """Median seconds of ``fn``, each run after a garbage collection (every run starts from the same
+    heap: what the last one left is not its cost), over ``repeats`` runs or as many as fit in about
+    :data:`_PHASE_TOTAL_S` with their collections, whichever is more (at most :data:`_MAX_REPEATS`)."""
+    t0 = time.perf_counter()
+    gc.collect()
+    fn()
+    one = time.perf_counter() - t0
+    runs = max(repeats, min(_MAX_REPEATS, int(_PHASE_TOTAL_S / max(one, 1e-6))))
+    times: list[float] = []
+    for _ in range(runs):
+        gc.collect()
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), runs
+
+
+def measure_phases(inp: Input, repeats: int) -> PhaseTiming:
+    """Each step of what :func:`engine_run` does, timed alone on ``inp`` (a code input)."""
+    reps = repeats if inp.chars < 500_000 else max(3, repeats // 2)
+    kind = SourceType(inp.source_type)
+    analysis = analyze(inp.lines, inp.goal, kind)
+    sel = select(analysis, _budget())
+    tokens_s, runs = _median_s(lambda: count_line_tokens(inp.lines), reps)
+    return PhaseTiming(
+        input=inp.name,
+        repeats=runs,
+        parser=parse_code(inp.lines)[1],
+        tokens_s=round(tokens_s, 5),
+        parse_s=round(_median_s(lambda: parse_code(inp.lines), reps)[0], 5),
+        structure_s=round(_median_s(lambda: code_structure(inp.lines), reps)[0], 5),
+        analysis_s=round(_median_s(lambda: analyze(inp.lines, inp.goal, kind), reps)[0], 5),
+        selection_s=round(_median_s(lambda: select(analysis, _budget()), reps)[0], 5),
+        render_s=round(_median_s(lambda: server_render(inp.lines, False, sel), reps)[0], 5),
     )
 
 
@@ -667,6 +754,32 @@ def _engine_table(rows: Sequence[InputTiming]) -> list[str]:
     return out
 
 
+def _phase_table(phases: Sequence[PhaseTiming], rows: Sequence[InputTiming]) -> list[str]:
+    """Each step's median next to BM25 ±3's whole job on the same input (a step that holds another
+    is shown without it)."""
+    if not phases:
+        return []
+    bm25 = {r.input: r.bm25_w3_s for r in rows}
+    out = [
+        "**Where the engine's time goes** (the code inputs the targets name; each step run alone, medians "
+        "after a garbage collection; steps are timed apart, so one smaller than the noise can show as 0)",
+        "",
+        "| input | token count | parse (by) | rest of the structure | rest of the analysis | selection | "
+        "render | sum | BM25 ±3, whole job |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for p in phases:
+        rest_structure = max(0.0, p.structure_s - p.parse_s)
+        rest_analysis = max(0.0, p.analysis_s - p.structure_s - p.tokens_s)
+        total = p.analysis_s + p.selection_s + p.render_s
+        out.append(
+            f"| {p.input} | {_ms(p.tokens_s)} | {_ms(p.parse_s)} ({p.parser}) | {_ms(rest_structure)} "
+            f"| {_ms(rest_analysis)} | {_ms(p.selection_s)} | {_ms(p.render_s)} | {_ms(total)} "
+            f"| {_ms(bm25.get(p.input))} |"
+        )
+    return out
+
+
 def _stdio_table(s: StdioTiming | Skipped, inp_name: str) -> list[str]:
     if isinstance(s, Skipped):
         return [f"MCP stdio: skipped — {s.reason}"]
@@ -763,6 +876,8 @@ def markdown(report: SpeedReport) -> str:
         "",
         *_targets_table(check_targets(report.engine)),
         "",
+        *_phase_table(report.phases, report.engine),
+        "",
         *_stdio_table(report.stdio, report.stdio_input),
         "",
         *_store_table(report.store),
@@ -786,6 +901,10 @@ def run(args: argparse.Namespace) -> SpeedReport:
     for inp in inputs:
         print(f"  timing {inp.name} …", file=sys.stderr, flush=True)
         rows.append(measure_input(inp, args.repeats))
+    phases: list[PhaseTiming] = []
+    for inp in _phase_inputs(inputs):
+        print(f"  steps of {inp.name} …", file=sys.stderr, flush=True)
+        phases.append(measure_phases(inp, args.repeats))
     stdio_input = next(
         (i for i in inputs if i.name.endswith(" 2,000 lines") and i.source_type == "code"), inputs[0]
     )
@@ -806,7 +925,7 @@ def run(args: argparse.Namespace) -> SpeedReport:
         keep_ratio=KEEP_RATIO,
         code=code_fingerprint(),
     )
-    return SpeedReport(meta, rows, stdio_input.name, stdio, store, notes)
+    return SpeedReport(meta, rows, phases, stdio_input.name, stdio, store, notes)
 
 
 def add_arguments(p: argparse.ArgumentParser, shared: bool = False) -> None:

@@ -265,3 +265,29 @@ def test_speed_targets_are_checked_on_the_rows_they_name() -> None:
     assert checks["logs as fast as code"].result == "PASS"
     assert checks["memory linear in the input"].result.startswith("PASS")  # 17-18 bytes a character
     assert [c.result for c in speed.check_targets([])] == ["n/a"] * 4
+
+
+def test_phase_timings_time_each_step_and_the_table_sets_them_beside_bm25(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(speed, "_PHASE_TOTAL_S", 0.0)  # one run of each step
+    case = _code_case()
+    python = speed.Input("python 2,000 lines", "code", case.goal, split_lines(case.text))
+    plain = speed.Input("text 2,000 lines", "code", "helper", ["alpha beta", "  gamma delta"] * 40)
+    assert speed._phase_inputs([python, plain, replace(python, name="python 200 lines")]) == [python, plain]
+    phases = [speed.measure_phases(python, 1), speed.measure_phases(plain, 1)]
+    step = phases[0]
+    assert (step.parser, phases[1].parser) == ("python", "indent")  # no grammar takes the plain text
+    assert 0.0 < step.tokens_s < step.analysis_s
+    assert 0.0 < step.parse_s <= step.structure_s * 3  # each step timed alone: medians, not sums
+    assert step.selection_s > 0.0
+    steps = ["tokens_s", "parse_s", "structure_s", "analysis_s", "selection_s", "render_s"]
+    assert list(step.to_json()) == ["input", "repeats", "parser", *steps]
+    table = speed._phase_table(phases, [_timing("python 2,000 lines", "code", 70_000, 0.02, 1)])
+    rows = [line for line in table if line.startswith(("| python", "| text"))]
+    assert len(rows) == 2
+    assert rows[0].endswith("| 20.0 ms |")  # BM25 ±3's whole job on the same input
+    assert "(python)" in rows[0]
+    assert "(indent)" in rows[1]
+    assert rows[1].endswith("| – |")  # no BM25 row of that name
+    assert speed._phase_table([], []) == []
