@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 
 import pytest
@@ -83,3 +84,37 @@ def test_the_exchange_leaves_long_texts_and_forced_lines_alone() -> None:
     protected = ["# ⟦NO_PRUNE_BEGIN⟧", "SECRET = 1", "# ⟦NO_PRUNE_END⟧", *lines]
     assert not _plan._exchange_allowed(analyze(protected, goal, SourceType.CODE), [])
     assert _plan._exchange_allowed(analyze(lines, goal, SourceType.CODE), [])
+
+
+def test_a_line_bound_goes_on_with_the_greedy_instead_of_a_marker_per_line_it_adds() -> None:
+    """``max_prune_ratio`` (0.9 by default) can ask for more lines than the budget buys. Lines taken
+    best first to meet it each opened a removed run of their own: on JSON records that all match
+    the goal a little, 80 markers for the 101 lines kept, a marker costing more than its line."""
+    records = [
+        {
+            "id": i,
+            "name": f"item{i}",
+            "tags": ["a", "b"],
+            "ok": i % 7 != 0,
+            "error": "timeout" if i == 42 else None,
+        }
+        for i in range(100)
+    ]
+    lines = json.dumps(records, indent=2).split("\n")
+    b = budget(max_prune_ratio=0.9, keep_ratio=0.02, include_markers=True)
+    sel = prune_lines(lines, "which item had a timeout error", None, b)
+    check_selection(lines, sel, b)
+    kept = sum(sel.keep)
+    assert kept >= len(lines) - b.max_removed(len(lines))
+    assert len(sel.blocks) < 0.6 * kept
+    assert sel.keep[lines.index('    "error": "timeout"')]
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_a_line_bound_is_met_on_top_of_any_budget(seed: int) -> None:
+    lines, goal = _handlers(seed)
+    for ratio in (0.02, 0.1, 0.3):
+        b = budget(max_prune_ratio=0.5, keep_ratio=ratio, include_markers=True)
+        sel = prune_lines(lines, goal, SourceType.CODE, b)
+        check_selection(lines, sel, b)
+        assert sum(sel.keep) >= len(lines) - b.max_removed(len(lines))

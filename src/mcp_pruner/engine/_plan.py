@@ -9,6 +9,7 @@ the target the choice is redone with a budget lowered by the overshoot.
 
 from __future__ import annotations
 
+import math
 import operator
 import threading
 from collections.abc import Sequence
@@ -288,6 +289,10 @@ def _choose(
         g.run(order or _order(priority), budget)
     g.fill_cheap_gaps()
     g.keep_blank_edges(blank)
+    if g.kept_lines < min_keep and ranking is not None:
+        # The bound on lines goes on with the greedy, past the budget: what a larger budget would
+        # keep, islands grown before new ones are opened where that buys more per token.
+        g.run_ratio(util, math.inf, ranking=ranking, until_lines=min_keep)
     if g.kept_lines < min_keep:
         for i in order or _order(priority):
             if g.kept_lines >= min_keep:

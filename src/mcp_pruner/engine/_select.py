@@ -292,6 +292,7 @@ class Greedy:
         budget: float,
         max_misses: int = _MAX_MISSES,
         ranking: Ranking | None = None,
+        until_lines: int | None = None,
     ) -> None:
         """Lazy greedy on utility per token: cheap neighbours of kept regions rise as regions grow.
 
@@ -306,7 +307,9 @@ class Greedy:
         lines 300 times.
 
         ``ranking``: ``Ranking.of(utility, self.costs)``, passed by a caller that runs the greedy
-        again on the same utility and prices (built here when None).
+        again on the same utility and prices (built here when None). ``until_lines``: stop once that
+        many lines are kept (a bound on lines: the greedy goes on past the budget it was given, and
+        chooses what it would have chosen with a larger one).
         """
         n = self.n
         line = self.costs.line
@@ -382,6 +385,8 @@ class Greedy:
                 take(i, budget)  # the take priced above: it fits
             version += 1
             misses = 0
+            if until_lines is not None and self.kept_lines >= until_lines:
+                break
             # The removed neighbours of the lines just kept: inside a run all are kept, so those
             # just before and after each run (the same entries, line by line, as pushing the two
             # neighbours of every kept line that are still removed).
