@@ -434,6 +434,17 @@ def bm25_run(inp: Input, budget_tokens: int) -> str:
     return render_keep(inp.lines, path.keep(k), path.reason)
 
 
+def _run_count(one_s: float, repeats: int, total_s: float) -> int:
+    """``repeats`` runs, or as many as fit in about ``total_s`` when one takes ``one_s``, whichever is
+    more (at most :data:`_MAX_REPEATS`): small inputs get more runs, so that their medians are not noise."""
+    return max(repeats, min(_MAX_REPEATS, int(total_s / max(one_s, 1e-6))))
+
+
+def _input_repeats(inp: Input, repeats: int) -> int:
+    """``--repeats`` for an input under 500,000 characters; half (3 at least) for the big ones."""
+    return repeats if inp.chars < 500_000 else max(3, repeats // 2)
+
+
 def _paired_times(
     first: Callable[[], object], second: Callable[[], object], repeats: int
 ) -> tuple[list[float], list[float]]:
@@ -446,7 +457,7 @@ def _paired_times(
     t0 = time.perf_counter()
     second()
     one = time.perf_counter() - t0
-    runs = max(repeats, min(_MAX_REPEATS, int(_MIN_TOTAL_S / max(one, 1e-6))))
+    runs = _run_count(one, repeats, _MIN_TOTAL_S)
     a: list[float] = []
     b: list[float] = []
     for _ in range(runs):
@@ -468,7 +479,7 @@ def _peak_bytes(fn: Callable[[], object]) -> int:
 
 def measure_input(inp: Input, repeats: int) -> InputTiming:
     """Engine and BM25 ±3 on one input: median seconds, peak traced bytes, and their ratio."""
-    reps = repeats if inp.chars < 500_000 else max(3, repeats // 2)
+    reps = _input_repeats(inp, repeats)
     budget = count_tokens(engine_run(inp))
     eng_all, bm_all = _paired_times(lambda: engine_run(inp), lambda: bm25_run(inp, budget), reps)
     eng_s, bm_s = statistics.median(eng_all), statistics.median(bm_all)
@@ -501,13 +512,13 @@ def _phase_inputs(inputs: Sequence[Input]) -> list[Input]:
 
 def _median_s(fn: Callable[[], object], repeats: int) -> tuple[float, int]:
     """Median seconds of ``fn``, each run after a garbage collection (every run starts from the same
-    heap: what the last one left is not its cost), over ``repeats`` runs or as many as fit in about
-    :data:`_PHASE_TOTAL_S` with their collections, whichever is more (at most :data:`_MAX_REPEATS`)."""
+    heap: what the last one left is not its cost), over :func:`_run_count` runs for
+    :data:`_PHASE_TOTAL_S`, their collections counted."""
     t0 = time.perf_counter()
     gc.collect()
     fn()
     one = time.perf_counter() - t0
-    runs = max(repeats, min(_MAX_REPEATS, int(_PHASE_TOTAL_S / max(one, 1e-6))))
+    runs = _run_count(one, repeats, _PHASE_TOTAL_S)
     times: list[float] = []
     for _ in range(runs):
         gc.collect()
@@ -519,7 +530,7 @@ def _median_s(fn: Callable[[], object], repeats: int) -> tuple[float, int]:
 
 def measure_phases(inp: Input, repeats: int) -> PhaseTiming:
     """Each step of what :func:`engine_run` does, timed alone on ``inp`` (a code input)."""
-    reps = repeats if inp.chars < 500_000 else max(3, repeats // 2)
+    reps = _input_repeats(inp, repeats)
     kind = SourceType(inp.source_type)
     analysis = analyze(inp.lines, inp.goal, kind)
     sel = select(analysis, _budget())
